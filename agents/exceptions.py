@@ -1,0 +1,7 @@
+"""Errors of the pipeline stages."""
+
+from mangaassist.errors import MangaAssistError
+
+
+class StageError(MangaAssistError):
+    """A stage met input or data it cannot work with."""

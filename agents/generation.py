@@ -1,0 +1,110 @@
+"""Generation stage: the reply to a grounded turn, as streamable chunks and a final event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from agents import templates
+from agents.chunking import split_chunks
+from agents.guardrail import mask_pii
+from agents.intent import INTENTS, MIN_CONFIDENCE
+from agents.text import clip
+from schemas.events import Escalation, FinalReply, GroundedTurn, ReplyChunk, derive_id
+
+SUMMARY_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Draft:
+    chunks: tuple[ReplyChunk, ...]
+    final: FinalReply
+    escalation: Escalation | None
+
+
+@dataclass(frozen=True)
+class _Reply:
+    text: str
+    path: Literal["template", "retrieval"]
+    sources: tuple[str, ...] = ()
+
+
+def _compose(turn: GroundedTurn) -> _Reply:
+    locale = turn.locale
+    if turn.context:
+        # Context is sorted best first; only the best entry is quoted, so only it is a source.
+        top = turn.context[0]
+        return _Reply(
+            templates.join_sentences(locale, _lead(turn), top.text), "retrieval", (top.ref_id,)
+        )
+    if turn.intent not in INTENTS or turn.confidence < MIN_CONFIDENCE:
+        return _Reply(templates.REPHRASE.render(locale), "template")
+    lead = _lead(turn)
+    if lead and turn.intent == "order_tracking":
+        # The usual template asks for the order number the lead has just named.
+        body = templates.ORDER_PAGE
+    else:
+        body = templates.BY_INTENT[turn.intent]
+    return _Reply(templates.join_sentences(locale, lead, body.render(locale)), "template")
+
+
+def _lead(turn: GroundedTurn) -> str:
+    """What opens a reply whatever its body: the hand-off notice, or the order named."""
+    if turn.intent == "escalation":
+        return templates.CONNECTING.render(turn.locale)
+    if turn.intent == "order_tracking":
+        order_id = next((e.value for e in turn.entities if e.kind == "order_id"), None)
+        if order_id:
+            return templates.ORDER_NOTED.render(turn.locale, order_id=order_id)
+    return ""
+
+
+def summarize(text: str) -> str:
+    """One short line standing for the shopper's message, personal data masked."""
+    masked, _ = mask_pii(" ".join(text.split()))
+    return clip(masked, SUMMARY_CHARS)
+
+
+def _escalation(turn: GroundedTurn) -> Escalation:
+    return Escalation(
+        event_id=derive_id(turn.event_id, "escalation"),
+        session_id=turn.session_id,
+        turn_id=turn.turn_id,
+        user_id=turn.user_id,
+        locale=turn.locale,
+        reason="shopper_request",
+        summary=summarize(turn.text),
+    )
+
+
+def generate(turn: GroundedTurn, chunk_chars: int = 60) -> Draft:
+    """The generation stage: a reply in the turn's language, cut at sentence ends.
+
+    The chunks' texts joined together are exactly the final reply's text.
+    """
+    reply = _compose(turn)
+    chunks = tuple(
+        ReplyChunk(
+            event_id=derive_id(turn.event_id, f"chunk-{seq}"),
+            session_id=turn.session_id,
+            turn_id=turn.turn_id,
+            seq=seq,
+            text=text,
+            received_ts=turn.received_ts,
+        )
+        for seq, text in enumerate(split_chunks(reply.text, chunk_chars))
+    )
+    final = FinalReply(
+        event_id=derive_id(turn.event_id, "final"),
+        session_id=turn.session_id,
+        turn_id=turn.turn_id,
+        status="ok",
+        text=reply.text,
+        chunk_count=len(chunks),
+        intent=turn.intent,
+        path=reply.path,
+        sources=reply.sources,
+        received_ts=turn.received_ts,
+    )
+    escalation = _escalation(turn) if turn.intent == "escalation" else None
+    return Draft(chunks=chunks, final=final, escalation=escalation)

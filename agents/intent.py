@@ -1,0 +1,319 @@
+"""Intent stage: what the shopper wants, from bilingual keyword rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.entities import extract_entities
+from agents.language import detect_locale
+from agents.text import normalize
+from schemas.events import ChatTurn, Entity, UnderstoodTurn, derive_id
+
+INTENTS: tuple[str, ...] = (
+    "product_discovery",
+    "product_question",
+    "faq",
+    "order_tracking",
+    "return_request",
+    "promotion",
+    "recommendation",
+    "checkout_help",
+    "escalation",
+    "chitchat",
+)
+
+STRONG = 0.9
+WEAK = 0.6
+# Below this the intent is a guess: generation asks the shopper to rephrase.
+MIN_CONFIDENCE = 0.5
+AMBIGUITY_PENALTY = 0.15
+UNKNOWN_CONFIDENCE = 0.2
+EMPTY_CONFIDENCE = 0.1
+
+# When two intents score the same, the earlier one wins: a request for a human
+# or a payment problem matters more than the question around it.
+_PRIORITY: tuple[str, ...] = (
+    "escalation",
+    "checkout_help",
+    "return_request",
+    "order_tracking",
+    "promotion",
+    "faq",
+    "recommendation",
+    "product_question",
+    "product_discovery",
+    "chitchat",
+)
+
+# Entities are evidence too, but weak: an order id alone may come with a refund request.
+_ENTITY_HINTS: dict[str, str] = {
+    "order_id": "order_tracking",
+    "asin": "product_question",
+    "isbn": "product_question",
+    "volume": "product_question",
+    "format": "product_question",
+}
+
+_HAS_WORD_RE = re.compile(r"[^\W_]")
+
+
+def _words(*alternatives: str) -> str:
+    # Letter lookarounds rather than \b, which sees no boundary next to kana.
+    return r"(?<![a-z])(?:" + "|".join(alternatives) + r")(?![a-z])"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    intent: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+def _rule(intent: str, weight: float, *alternatives: str) -> _Rule:
+    return _Rule(intent, weight, re.compile("|".join(alternatives)))
+
+
+# Patterns run on NFKC-folded, lowercased text, so they are written in lowercase;
+# re.IGNORECASE would make every search three times slower.
+_RULES: tuple[_Rule, ...] = (
+    _rule(
+        "escalation",
+        STRONG,
+        _words(
+            r"human",
+            r"real person",
+            r"representative",
+            r"operator",
+            r"live agent",
+            r"customer (?:service|support)",
+            r"support team",
+            r"(?:talk|speak|chat)(?:ing)? (?:to|with) (?:a |an |your )?"
+            r"(?:person|agent|someone|staff)",
+        ),
+        r"(?:担当者|オペレーター|スタッフ|サポート|人間|人)(?:と|に)(?:話|はな|代わ|かわ|つな|繋)",
+        r"有人(?:対応|チャット)",
+    ),
+    _rule("escalation", WEAK, _words(r"complaint", r"unacceptable"), r"苦情|クレーム"),
+    _rule(
+        "checkout_help",
+        STRONG,
+        _words(
+            r"declined",
+            r"check ?out",
+            r"can'?t (?:pay|buy|purchase|place (?:an |my )?order)",
+            r"cannot (?:pay|buy|purchase|place (?:an |my )?order)",
+            r"payment (?:failed|error|problem|issue|not working)",
+            r"card (?:was |got |is )?(?:rejected|not working|not accepted|failed)",
+        ),
+        r"(?:支払|決済|購入|注文).{0,4}(?:でき(?:ない|ません)|エラー|失敗)",
+        r"カード.{0,4}(?:使え|通ら|エラー|拒否)",
+        r"買えな|買えません",
+    ),
+    _rule(
+        "return_request",
+        STRONG,
+        _words(
+            r"refund(?:s|ed)?",
+            r"return(?:s|ing|ed)?",
+            r"send (?:it|this|them) back",
+            r"money back",
+            r"exchange",
+            r"damaged",
+            r"torn",
+            r"missing pages?",
+            r"misprint(?:ed)?",
+            r"defective",
+        ),
+        r"返品|返金|返却|交換|落丁|乱丁|破損|破れ|汚れ",
+    ),
+    _rule(
+        "order_tracking",
+        STRONG,
+        _words(
+            r"where(?:'s| is) my (?:order|package|parcel|book|books|manga|delivery)",
+            r"track(?:ing)?",
+            r"order status",
+            r"status of my order",
+            r"(?:has ?n[o']t|did ?n[o']t|not yet|never) (?:arrived|come|shipped)",
+            r"when will (?:it|they|my \w+) (?:arrive|ship|come)",
+            r"shipped yet",
+            r"delivery status",
+        ),
+        r"いつ届|まだ届|届かな|届いていな|届きません|配送状況|配達状況|注文状況|追跡|荷物はどこ",
+        r"いつ発送|発送(?:状況|され|済)",
+    ),
+    _rule("order_tracking", WEAK, _words(r"my order", r"ordered"), r"注文した|注文の"),
+    _rule(
+        "promotion",
+        STRONG,
+        _words(
+            r"sales?",
+            r"discounts?",
+            r"coupons?",
+            r"promo(?:tion)?s?",
+            r"promo codes?",
+            r"deals?",
+            r"campaigns?",
+            r"special offers?",
+        ),
+        r"セール|割引|クーポン|キャンペーン|ポイント還元|値引|特価|プロモーション",
+    ),
+    _rule(
+        "faq",
+        STRONG,
+        _words(
+            r"shipping",
+            r"delivery (?:fees?|costs?|charges?|times?)",
+            r"how long (?:does|will|do) (?:it|delivery|shipping|orders) take",
+            r"payment methods?",
+            r"pay (?:with|by)",
+            r"points?",
+            r"pre-?orders?",
+            r"cancel(?:lation|led|ling)?",
+            r"gift ?wrap(?:ping|ped)?",
+            r"account",
+            r"password",
+            r"log ?in",
+            r"sign ?in",
+            r"privacy",
+            r"personal (?:data|information)",
+            r"remote islands?",
+            r"okinawa",
+            r"faq",
+            r"policy",
+        ),
+        r"送料|配送料|離島|沖縄|お届け(?:日数|まで)|何日で|支払い?方法|決済方法|ポイント",
+        r"予約|キャンセル|ギフト|ラッピング|アカウント|パスワード|ログイン|プライバシー",
+        r"個人情報|会員|よくある質問|規約",
+    ),
+    _rule(
+        "recommendation",
+        STRONG,
+        _words(
+            r"recommend(?:ation|ations|ed|s)?",
+            r"suggest(?:ion|ions)?",
+            r"something like",
+            r"similar to",
+            r"what should i read",
+            r"if i liked?",
+            r"best manga",
+            r"popular",
+            r"trending",
+        ),
+        r"おすすめ|オススメ|お勧め|お薦め|似た(?:作品|漫画|マンガ)|みたいな(?:作品|漫画|マンガ)",
+        r"人気|ランキング|何を読|何読",
+    ),
+    _rule(
+        "product_question",
+        STRONG,
+        _words(
+            r"price",
+            r"cost",
+            r"how many (?:pages|volumes)",
+            r"page count",
+            r"release date",
+            r"come out",
+            r"in stock",
+            r"author",
+            r"who (?:wrote|drew)",
+            r"latest volume",
+            r"next volume",
+            r"new volume",
+            r"english (?:version|edition)",
+        ),
+        r"値段|価格|何円|ページ数|何ページ|発売日|いつ発売|最新刊|新刊|在庫|作者|著者|何巻|英語版",
+    ),
+    _rule(
+        "product_question",
+        WEAK,
+        _words(r"how much", r"available", r"released?", r"pages"),
+        r"いくら|発売|続き",
+    ),
+    _rule(
+        "product_discovery",
+        STRONG,
+        _words(
+            r"looking for",
+            r"searching for",
+            r"search for",
+            r"do you (?:have|sell|carry|stock)",
+            r"find (?:me )?(?:a|an|some)",
+            r"(?:fantasy|romance|horror|isekai|shonen|shounen|shojo|shoujo|seinen|josei|sports?"
+            r"|mystery|sci-?fi|comedy|action|slice of life) (?:manga|comics?|series)",
+        ),
+        r"探して|探し|さがして|置いて(?:ます|あり|い)|取り扱|扱って",
+    ),
+    _rule(
+        "product_discovery",
+        WEAK,
+        _words(r"manga", r"comics?", r"genres?", r"isekai", r"fantasy", r"romance", r"horror"),
+        r"漫画|マンガ|コミック|ジャンル|異世界|ファンタジー|恋愛|ホラー|ありますか",
+    ),
+    _rule(
+        "chitchat",
+        STRONG,
+        _words(
+            r"hi",
+            r"hello",
+            r"hey",
+            r"thanks?",
+            r"thank you",
+            r"thx",
+            r"good (?:morning|afternoon|evening|night)",
+            r"bye",
+            r"goodbye",
+            r"how are you",
+            r"who are you",
+        ),
+        r"こんにちは|こんばんは|おはよう|ありがと|よろしく|さようなら|はじめまして|お疲れ|どうも",
+        r"元気",
+    ),
+)
+
+
+def _scores(folded: str, entities: tuple[Entity, ...]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for rule in _RULES:
+        if rule.weight > scores.get(rule.intent, 0.0) and rule.pattern.search(folded):
+            scores[rule.intent] = rule.weight
+    for entity in entities:
+        intent = _ENTITY_HINTS.get(entity.kind)
+        if intent:
+            scores[intent] = max(scores.get(intent, 0.0), WEAK)
+    return scores
+
+
+def classify(text: str, entities: tuple[Entity, ...] = ()) -> tuple[str, float]:
+    """The intent of ``text`` and a confidence in [0, 1] that reflects how strong the rule was.
+
+    A greeting loses ties to a task intent and never makes one ambiguous:
+    "hello, where is my order" is order tracking at full confidence. Text that
+    no rule matches is chitchat with a low confidence.
+    """
+    scores = _scores(normalize(text), entities)
+    if not scores:
+        return "chitchat", UNKNOWN_CONFIDENCE if _HAS_WORD_RE.search(text) else EMPTY_CONFIDENCE
+    best = max(scores.values())
+    intent = next(name for name in _PRIORITY if scores.get(name) == best)
+    rivals = [name for name, score in scores.items() if score == best and name != "chitchat"]
+    confidence = best - AMBIGUITY_PENALTY if len(rivals) > 1 else best
+    return intent, round(confidence, 2)
+
+
+def understand(turn: ChatTurn) -> UnderstoodTurn:
+    """The intent stage: classify the turn and pull out its entities."""
+    entities = extract_entities(turn.text)
+    intent, confidence = classify(turn.text, entities)
+    return UnderstoodTurn(
+        event_id=derive_id(turn.event_id, "intent"),
+        session_id=turn.session_id,
+        turn_id=turn.turn_id,
+        user_id=turn.user_id,
+        locale=detect_locale(turn.text, turn.locale),
+        text=turn.text,
+        intent=intent,
+        confidence=confidence,
+        entities=entities,
+        received_ts=turn.ts,
+    )

@@ -1,0 +1,157 @@
+"""Retrieval stage: ground a turn in the store's bundled FAQ."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from agents.exceptions import StageError
+from agents.text import tokenize
+from schemas.events import ContextItem, GroundedTurn, Locale, UnderstoodTurn, derive_id
+
+GROUNDED_INTENTS = frozenset(
+    {
+        "faq",
+        "return_request",
+        "order_tracking",
+        "checkout_help",
+        "promotion",
+        "product_question",
+        "escalation",
+    }
+)
+# A query token found in an entry's title or keywords counts fully, one found
+# only in its body counts half: bodies mention many topics in passing.
+BODY_WEIGHT = 0.5
+# Below this share of the query's tokens a hit is usually a coincidence, like
+# "pages" in a question about a book's page count meeting the missing-pages
+# entry; the intent's template serves the shopper better than a wrong answer.
+MIN_CONTEXT_SCORE = 0.4
+
+
+class FaqEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title_ja: str
+    title_en: str
+    text_ja: str
+    text_en: str
+    keywords_ja: tuple[str, ...]
+    keywords_en: tuple[str, ...]
+
+
+class FaqFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    synthetic: bool
+    note: str
+    entries: tuple[FaqEntry, ...]
+
+
+# token -> (entry position, weight) for every entry whose fields hold the token.
+_Postings = dict[str, tuple[tuple[int, float], ...]]
+
+
+def _postings(entries: tuple[FaqEntry, ...], locale: Locale) -> _Postings:
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for position, entry in enumerate(entries):
+        title, text, keywords = _fields(entry, locale)
+        heading = tokenize(" ".join((title, *keywords)))
+        for token in heading | tokenize(text):
+            weight = 1.0 if token in heading else BODY_WEIGHT
+            postings.setdefault(token, []).append((position, weight))
+    return {token: tuple(hits) for token, hits in postings.items()}
+
+
+def _fields(entry: FaqEntry, locale: Locale) -> tuple[str, str, tuple[str, ...]]:
+    if locale == "ja":
+        return entry.title_ja, entry.text_ja, entry.keywords_ja
+    return entry.title_en, entry.text_en, entry.keywords_en
+
+
+_OTHER: dict[Locale, Locale] = {"ja": "en", "en": "ja"}
+
+
+class FaqIndex:
+    """The FAQ, with an inverted index per language built once, at load."""
+
+    def __init__(self, entries: tuple[FaqEntry, ...]) -> None:
+        self._entries = entries
+        self._postings: dict[Locale, _Postings] = {
+            locale: _postings(entries, locale) for locale in _OTHER
+        }
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> FaqIndex:
+        try:
+            return cls(FaqFile.model_validate_json(raw).entries)
+        except ValidationError as exc:
+            raise StageError(f"the FAQ data is malformed: {exc}") from exc
+
+    @classmethod
+    def bundled(cls) -> FaqIndex:
+        """The FAQ shipped in ``agents/data/faq.json``, loaded once per process."""
+        return _bundled_index()
+
+    def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]:
+        """The ``k`` best entries for ``text``, best first, all with a score above 0.
+
+        The score is the share of the query's tokens an entry holds. Matches
+        against the entries' ``locale`` fields, and against the other
+        language's when those find nothing. Title and text always come in
+        ``locale``, the language the shopper will be answered in.
+        """
+        query = tokenize(text)
+        if not query or k <= 0:
+            return []
+        for fields in (locale, _OTHER[locale]):
+            postings = self._postings[fields]
+            totals: dict[int, float] = {}
+            for token in query:
+                for position, weight in postings.get(token, ()):
+                    totals[position] = totals.get(position, 0.0) + weight
+            if totals:
+                best = sorted(totals.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
+                return [self._item(pos, locale, total / len(query)) for pos, total in best]
+        return []
+
+    def _item(self, position: int, locale: Locale, score: float) -> ContextItem:
+        entry = self._entries[position]
+        title, text, _ = _fields(entry, locale)
+        return ContextItem(
+            source="faq", ref_id=entry.id, title=title, text=text, score=round(score, 4)
+        )
+
+
+@cache
+def _bundled_index() -> FaqIndex:
+    # "agents.data", not "agents": it still resolves where an editable install made
+    # before agents/__init__.py existed maps "agents" to a namespace package.
+    return FaqIndex.from_json(files("agents.data").joinpath("faq.json").read_bytes())
+
+
+def ground(turn: UnderstoodTurn, index: FaqIndex) -> GroundedTurn:
+    """The retrieval stage: attach the FAQ entries relevant to the turn, if any."""
+    context: tuple[ContextItem, ...] = ()
+    if turn.intent in GROUNDED_INTENTS:
+        hits = index.search(turn.text, turn.locale)
+        context = tuple(item for item in hits if item.score >= MIN_CONTEXT_SCORE)
+    return GroundedTurn(
+        event_id=derive_id(turn.event_id, "retrieval"),
+        session_id=turn.session_id,
+        turn_id=turn.turn_id,
+        user_id=turn.user_id,
+        locale=turn.locale,
+        text=turn.text,
+        intent=turn.intent,
+        confidence=turn.confidence,
+        entities=turn.entities,
+        context=context,
+        received_ts=turn.received_ts,
+    )

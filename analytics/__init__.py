@@ -1,0 +1,29 @@
+"""The analytics warehouse: every chat event, one row each, for analysts.
+
+PostgreSQL (the stand-in for Redshift) when ``MANGAASSIST_WAREHOUSE_URL`` is set,
+else an embedded DuckDB file.
+"""
+
+from analytics.batcher import Batcher, flush_in_thread
+from analytics.duckdb_sink import DuckDBSink
+from analytics.exceptions import WarehouseError, WarehouseUnavailable
+from analytics.factory import sink_from_settings
+from analytics.postgres_sink import PostgresSink
+from analytics.rows import COLUMNS, EventRow, to_row
+from analytics.settings import WarehouseSettings
+from analytics.sink import WarehouseSink
+
+__all__ = [
+    "COLUMNS",
+    "Batcher",
+    "DuckDBSink",
+    "EventRow",
+    "PostgresSink",
+    "WarehouseError",
+    "WarehouseSettings",
+    "WarehouseSink",
+    "WarehouseUnavailable",
+    "flush_in_thread",
+    "sink_from_settings",
+    "to_row",
+]

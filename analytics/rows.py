@@ -1,0 +1,79 @@
+"""One warehouse row per event: the columns analysts filter on, plus the event as JSON."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic_core import to_json
+
+from schemas import Event
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    event_id: str
+    event_type: str
+    topic: str
+    session_id: str
+    turn_id: str
+    ts: datetime
+    schema_version: int
+    payload: str
+
+    def values(self) -> tuple[Any, ...]:
+        """The values in the order of :data:`COLUMNS`."""
+        return tuple(getattr(self, name) for name in COLUMNS)
+
+
+COLUMNS: tuple[str, ...] = tuple(field.name for field in fields(EventRow))
+"""The columns a sink writes, in table order; ``ingested_at`` is filled in by the warehouse."""
+
+
+def to_row(topic: str, event: Event) -> EventRow:
+    """The warehouse row of ``event`` as read from ``topic``."""
+    return EventRow(
+        event_id=event.event_id,
+        event_type=event.avro_name,
+        topic=topic,
+        session_id=event.session_id,
+        turn_id=event.turn_id,
+        ts=_as_utc(event.ts),
+        schema_version=event.schema_version,
+        payload=payload_json(event),
+    )
+
+
+def payload_json(event: Event) -> str:
+    """The whole event as JSON text; Japanese stays readable, bytes become base64.
+
+    ``model_dump(mode="json")`` cannot be used: it decodes bytes as UTF-8, which
+    fails on the raw payload of a dead letter.
+    """
+    return to_json(_base64_bytes(event.model_dump())).decode()
+
+
+def unique_by_event_id(rows: Iterable[EventRow]) -> list[EventRow]:
+    """``rows`` without repeated event ids, keeping the first of each, in order."""
+    first: dict[str, EventRow] = {}
+    for row in rows:
+        first.setdefault(row.event_id, row)
+    return list(first.values())
+
+
+def _as_utc(ts: datetime) -> datetime:
+    # Events are stamped in UTC (schemas.events.utc_now); a naive ts is taken to be UTC.
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def _base64_bytes(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {key: _base64_bytes(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_base64_bytes(item) for item in value]
+    return value

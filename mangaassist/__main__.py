@@ -1,0 +1,3 @@
+from mangaassist.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""The root of MangaAssist's exception tree.
+
+Every package keeps its own ``exceptions.py`` whose classes derive from
+:class:`MangaAssistError`, and errors raised by a dependency are wrapped with
+``raise ... from exc`` so callers only ever need to catch this hierarchy::
+
+    MangaAssistError
+    ├── ConfigurationError
+    ├── schemas.SchemaError
+    │   ├── UnknownSchemaError
+    │   ├── EncodeError
+    │   ├── DecodeError
+    │   ├── IncompatibleSchemaError
+    │   └── RegistryError
+    ├── streams.StreamsError
+    │   ├── BrokerError
+    │   └── BrokerStartError
+    ├── agents.StageError
+    ├── analytics.WarehouseError
+    └── bridge.BridgeError
+        └── AuthError
+"""
+
+
+class MangaAssistError(Exception):
+    """Base class of every error MangaAssist raises on purpose."""
+
+
+class ConfigurationError(MangaAssistError):
+    """A setting is missing or has a value that cannot work."""

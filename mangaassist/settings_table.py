@@ -1,0 +1,49 @@
+"""Every component's settings, as the README's table and as ``mangaassist settings``."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+
+from analytics.settings import WarehouseSettings
+from bridge.settings import BridgeSettings
+from connectors.kafka import LocalBrokerSettings
+from schemas.settings import RegistrySettings
+from streams.settings import KafkaSettings
+
+SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
+    KafkaSettings,
+    LocalBrokerSettings,
+    BridgeSettings,
+    WarehouseSettings,
+    RegistrySettings,
+)
+
+
+def _env_name(cls: type[BaseSettings], field: str) -> str:
+    return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def render_settings_table() -> str:
+    """The Markdown table of every variable with its default and description."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for cls in SETTINGS_CLASSES:
+        for name, field in cls.model_fields.items():
+            default = field.default
+            shown = "(random per process)" if isinstance(default, SecretStr) else f"`{default!r}`"
+            if default is None:
+                shown = "unset"
+            doc = (field.description or "").replace("|", "\\|")
+            lines.append(f"| `{_env_name(cls, name)}` | {shown} | {doc} |")
+    return "\n".join(lines)
+
+
+def current_settings() -> dict[str, str]:
+    """Every variable with the value this process would use (secrets masked)."""
+    values: dict[str, str] = {}
+    for cls in SETTINGS_CLASSES:
+        instance = cls()
+        for name in cls.model_fields:
+            value = getattr(instance, name)
+            values[_env_name(cls, name)] = "**********" if isinstance(value, SecretStr) else str(value)
+    return values

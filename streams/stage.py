@@ -1,0 +1,141 @@
+"""Runs one pipeline stage on one Kafka message, with the dead-letter path.
+
+A stage is a plain function from an input event to the events it emits. The
+runner decodes, calls it, encodes and sends; a message that cannot be decoded
+or processed goes to ``chat.deadletter`` with its error, and the shopper gets
+an explicit error reply. Nothing stops the agent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from agents.fallback import error_reply
+from schemas import AvroCodec, DeadLetter, Event
+from schemas.events import derive_id, utc_now
+from schemas.exceptions import DecodeError
+from streams.topics import DEADLETTER, RESPONSES, TopicSpec
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Event)
+Emitted = Iterable[tuple[TopicSpec, Event]]
+TURN_ID_HEADER = "turn_id"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """The parts of a Kafka record a stage needs, independent of faust."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Mapping[str, bytes]
+
+
+class Sender:
+    """Sends encoded events to topics; wraps whatever producer the worker has."""
+
+    def __init__(
+        self,
+        codec: AvroCodec,
+        send: Callable[[TopicSpec, bytes, bytes, Mapping[str, bytes]], Any],
+    ) -> None:
+        self._codec = codec
+        self._send = send
+
+    async def send(self, spec: TopicSpec, event: Event) -> None:
+        headers = {TURN_ID_HEADER: event.turn_id.encode()}
+        await self._send(spec, event.session_id.encode(), self._codec.encode(event), headers)
+
+
+class StageRunner(Generic[E]):
+    def __init__(
+        self,
+        name: str,
+        input_types: tuple[type[E], ...],
+        handler: Callable[[E], Emitted],
+        codec: AvroCodec,
+        sender: Sender,
+    ) -> None:
+        self.name = name
+        self._input_types = input_types
+        self._handler = handler
+        self._codec = codec
+        self._sender = sender
+        self.processed = 0
+        self.dead_lettered = 0
+
+    async def __call__(self, message: IncomingMessage) -> None:
+        try:
+            event = self._codec.decode(message.value)
+            if not isinstance(event, self._input_types):
+                raise DecodeError(f"{self.name} does not take {type(event).__name__}")
+        except DecodeError as exc:
+            await self._dead_letter(message, exc, None)
+            return
+        try:
+            emitted = list(self._handler(event))
+        except Exception as exc:  # a bug in one stage must not stop the agent
+            log.exception("stage %s failed on %s/%s", self.name, event.session_id, event.turn_id)
+            await self._dead_letter(message, exc, event)
+            return
+        for spec, out in emitted:
+            await self._sender.send(spec, out)
+        self.processed += 1
+
+    async def _dead_letter(
+        self, message: IncomingMessage, exc: Exception, event: Event | None
+    ) -> None:
+        self.dead_lettered += 1
+        session_id = _session_id(message, event)
+        turn_id = event.turn_id if event else message.headers.get(TURN_ID_HEADER, b"").decode()
+        parent_id = event.event_id if event else f"{message.topic}/{message.partition}/{message.offset}"
+        log.warning(
+            "dead-lettering %s[%d]@%d in stage %s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            self.name,
+            exc,
+        )
+        await self._sender.send(
+            DEADLETTER,
+            DeadLetter(
+                event_id=derive_id(parent_id, f"deadletter-{self.name}"),
+                session_id=session_id,
+                turn_id=turn_id,
+                stage=self.name,
+                source_topic=message.topic,
+                source_partition=message.partition,
+                source_offset=message.offset,
+                error_type=type(exc).__name__,
+                error_message=str(exc)[:2000],
+                payload=message.value or b"",
+            ),
+        )
+        if turn_id:
+            locale = getattr(event, "locale", "ja")
+            received_ts = getattr(event, "received_ts", None) or getattr(event, "ts", utc_now())
+            reply = error_reply(
+                session_id=session_id,
+                turn_id=turn_id,
+                received_ts=received_ts,
+                error_code="pipeline_error",
+                locale=locale,
+                parent_event_id=parent_id,
+            )
+            await self._sender.send(RESPONSES, reply)
+
+
+def _session_id(message: IncomingMessage, event: Event | None) -> str:
+    if event is not None:
+        return event.session_id
+    if message.key:
+        return message.key.decode("utf-8", errors="replace")[:128]
+    return "unknown"

@@ -1,0 +1,87 @@
+"""The topic map: which topic carries which events, who writes and who reads it.
+
+``docs/architecture.md`` renders the same table; a unit test keeps them in step.
+Every topic is keyed by ``session_id`` so one session's events stay in order
+on one partition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import (
+    ChatTurn,
+    DeadLetter,
+    Escalation,
+    Event,
+    Feedback,
+    FinalReply,
+    GroundedTurn,
+    ReplyChunk,
+    SessionEvent,
+    UnderstoodTurn,
+)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    events: tuple[type[Event], ...]
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    key: str = "session_id"
+
+
+SESSIONS = TopicSpec("chat.sessions", (SessionEvent,), ("bridge",), ("analytics",))
+TURNS = TopicSpec("chat.turns", (ChatTurn,), ("bridge",), ("intent", "analytics"))
+UNDERSTOOD = TopicSpec(
+    "chat.understood", (UnderstoodTurn,), ("intent",), ("retrieval", "analytics")
+)
+GROUNDED = TopicSpec("chat.grounded", (GroundedTurn,), ("retrieval",), ("generation", "analytics"))
+DRAFTS = TopicSpec("chat.drafts", (ReplyChunk, FinalReply), ("generation",), ("guardrail",))
+RESPONSES = TopicSpec(
+    "chat.responses",
+    (ReplyChunk, FinalReply),
+    ("guardrail", "any stage (error replies)"),
+    ("bridge", "analytics"),
+)
+ESCALATIONS = TopicSpec("chat.escalations", (Escalation,), ("generation",), ("analytics",))
+FEEDBACK = TopicSpec("chat.feedback", (Feedback,), ("bridge",), ("analytics",))
+DEADLETTER = TopicSpec("chat.deadletter", (DeadLetter,), ("any stage",), ("analytics",))
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    SESSIONS,
+    TURNS,
+    UNDERSTOOD,
+    GROUNDED,
+    DRAFTS,
+    RESPONSES,
+    ESCALATIONS,
+    FEEDBACK,
+    DEADLETTER,
+)
+
+# Drafts are pre-guardrail text; the guarded copies on chat.responses are what analysts see.
+ANALYTICS_TOPICS: tuple[TopicSpec, ...] = tuple(
+    t for t in ALL_TOPICS if "analytics" in t.consumers
+)
+
+
+def topic_name(spec: TopicSpec, prefix: str = "") -> str:
+    """The broker-side name; a prefix isolates sandboxes (e.g. replays)."""
+    return f"{prefix}{spec.name}"
+
+
+def render_topic_map(partitions: int) -> str:
+    """The topic map as the Markdown table in ``docs/architecture.md``."""
+    lines = [
+        "| topic | events | key | partitions | written by | read by |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec in ALL_TOPICS:
+        events = ", ".join(e.avro_name for e in spec.events)
+        lines.append(
+            f"| `{spec.name}` | {events} | `{spec.key}` | {partitions} "
+            f"| {', '.join(spec.producers)} | {', '.join(spec.consumers)} |"
+        )
+    return "\n".join(lines)

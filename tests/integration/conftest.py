@@ -1,0 +1,72 @@
+"""The real parts for integration tests.
+
+The broker, the workers and the bridge are started here, on free loopback
+ports; PostgreSQL is the one started by ``make services`` (CI runs it). A test
+never skips because a service is absent: it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from pydantic import SecretStr
+
+from analytics import WarehouseSettings, WarehouseSink, sink_from_settings
+from bridge.settings import BridgeSettings
+from connectors.kafka import LocalBrokerSettings, free_loopback_port
+from mangaassist.stack import LocalStack
+
+POSTGRES_URL = os.environ.get(
+    "MANGAASSIST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def e2e_warehouse() -> Iterator[WarehouseSettings]:
+    """A PostgreSQL schema of its own for the end-to-end stack, dropped afterwards."""
+    settings = WarehouseSettings(
+        url=SecretStr(POSTGRES_URL), schema_name=f"e2e_{uuid.uuid4().hex[:10]}"
+    )
+    yield settings
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{settings.schema_name}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, e2e_warehouse: WarehouseSettings) -> Iterator[LocalStack]:
+    """Broker + pipeline worker + analytics worker (into PostgreSQL) + bridge."""
+    logs = Path(tmp_path_factory.mktemp("stack-logs"))
+    env = {
+        "MANGAASSIST_WAREHOUSE_URL": POSTGRES_URL,
+        "MANGAASSIST_WAREHOUSE_SCHEMA_NAME": e2e_warehouse.schema_name,
+        "MANGAASSIST_WAREHOUSE_BATCH_AGE_S": "0.2",
+    }
+    broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
+    bridge = BridgeSettings(port=free_loopback_port())
+    local = LocalStack(broker, bridge, log_dir=logs, env=env)
+    try:
+        asyncio.run(local.start())
+    except BaseException:
+        local.stop()
+        raise
+    yield local
+    local.stop()
+
+
+@pytest.fixture
+def e2e_sink(e2e_warehouse: WarehouseSettings) -> Iterator[WarehouseSink]:
+    sink = sink_from_settings(e2e_warehouse)
+    yield sink
+    sink.close()

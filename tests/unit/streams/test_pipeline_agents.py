@@ -1,0 +1,74 @@
+"""The faust agents, driven with faust's own test_context(): no broker involved."""
+
+from collections.abc import AsyncIterator
+
+import faust
+from faust.types import AgentT
+import pytest
+
+from schemas import AvroCodec, ChatTurn, Event, FinalReply, ReplyChunk, load_catalog
+from schemas.registry import LocalSchemaRegistry
+from streams.app import create_app
+from streams.pipeline import register_pipeline
+from streams.settings import KafkaSettings
+from streams.testing import RecordingSender
+from streams.topics import DEADLETTER, DRAFTS, ESCALATIONS, GROUNDED, RESPONSES, UNDERSTOOD
+
+CODEC = AvroCodec(LocalSchemaRegistry(load_catalog()))
+Pipeline = tuple[dict[str, AgentT], RecordingSender]
+
+
+@pytest.fixture
+async def pipeline() -> AsyncIterator[Pipeline]:
+    # Async, so faust binds to the test's running loop instead of making its own.
+    app = create_app("pipeline", KafkaSettings(app_id="unit-test"))
+    sender = RecordingSender(CODEC)
+    agents = register_pipeline(app, KafkaSettings(), CODEC, sender)
+    app.finalize()
+    app.flow_control.resume()
+    yield agents, sender
+    # test_context() makes the app build its consumer, whose thread owns an event
+    # loop that is only closed when the (never started) thread stops.
+    consumer = app._consumer
+    if consumer is not None:
+        consumer._thread.thread_loop.close()
+
+
+async def put(agent: AgentT, event: Event) -> None:
+    async with agent.test_context() as running:
+        await running.put(CODEC.encode(event), key=event.session_id.encode())
+
+
+async def test_a_turn_walks_through_all_four_agents(pipeline: Pipeline) -> None:
+    agents, sender = pipeline
+    await put(agents["intent"], ChatTurn(session_id="s1", turn_id="t1", text="送料はいくらですか？"))
+    [understood] = sender.on(UNDERSTOOD)
+    await put(agents["retrieval"], understood)
+    [grounded] = sender.on(GROUNDED)
+    await put(agents["generation"], grounded)
+    for draft in sender.on(DRAFTS):
+        await put(agents["guardrail"], draft)
+    replies = sender.on(RESPONSES)
+    chunks = [r for r in replies if isinstance(r, ReplyChunk)]
+    [final] = [r for r in replies if isinstance(r, FinalReply)]
+    assert final.status == "ok" and final.intent == "faq" and final.turn_id == "t1"
+    assert "".join(c.text for c in chunks) == final.text
+    assert [c.seq for c in chunks] == list(range(final.chunk_count))
+
+
+async def test_escalation_turn_emits_an_escalation_event(pipeline: Pipeline) -> None:
+    agents, sender = pipeline
+    await put(agents["intent"], ChatTurn(session_id="s2", turn_id="t2", text="I want to talk to a human", locale="en"))
+    await put(agents["retrieval"], sender.on(UNDERSTOOD)[0])
+    await put(agents["generation"], sender.on(GROUNDED)[0])
+    [escalation] = sender.on(ESCALATIONS)
+    assert escalation.session_id == "s2"
+
+
+async def test_garbage_reaches_the_dead_letter_topic_and_the_agent_goes_on(pipeline: Pipeline) -> None:
+    agents, sender = pipeline
+    async with agents["intent"].test_context() as running:
+        await running.put(b"not avro", key=b"s3")
+        await running.put(CODEC.encode(ChatTurn(session_id="s3", turn_id="t3", text="hello")), key=b"s3")
+    assert len(sender.on(DEADLETTER)) == 1
+    assert len(sender.on(UNDERSTOOD)) == 1

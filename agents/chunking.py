@@ -10,12 +10,9 @@ from agents.exceptions import StageError
 
 # Japanese stops end a sentence anywhere; ASCII ones only before whitespace or
 # the end, so "1.5" and "e.g.x" stay whole. Trailing whitespace stays with the sentence.
-# (\uff01 \uff1f: full-width ! and ?; \uff09: full-width closing parenthesis.)
-_SENTENCE_END_RE = re.compile(
-    "(?:[。\uff01\uff1f]+[」』\uff09]*|[.!?]+[\"')」』\uff09]*(?=\\s|\\Z))\\s*"
-)
+_SENTENCE_END_RE = re.compile(r"(?:[。！？]+[」』）]*|[.!?]+[\"')」』）]*(?=\s|\Z))\s*")
 # Whitespace and commas, ideographic and full-width ones included.
-_BREAKS = frozenset(" \t\n\u3000、\uff0c,")
+_BREAKS = frozenset(" \t\n\u3000、，,")
 _ZWJ = "\u200d"
 # Characters of words, emails, ids and numbers: no cut between two of them.
 _WORDISH_RE = re.compile(r"[0-9A-Za-z@._+\-()]")
@@ -23,20 +20,35 @@ _NUMBER_CHARS = frozenset("0123456789()+")
 
 
 def split_chunks(text: str, max_chars: int) -> list[str]:
-    """Sentences of ``text``, each cut further to at most ``max_chars``.
+    """Whole sentences of ``text`` packed into chunks of at most ``max_chars``.
 
     ``"".join(split_chunks(text, n)) == text`` always holds, and no chunk is
-    empty. Long sentences are cut after a space or comma near the limit where
-    there is one, and never inside a word, email, number or emoji if avoidable.
+    empty. A sentence longer than the limit is cut after a space or comma near
+    the limit where there is one, and never inside a word, email, number or
+    emoji if avoidable. Packing short sentences together keeps the number of
+    events per reply (and so the load on every hop) low.
     """
     if max_chars < 1:
         raise StageError(f"max_chars must be at least 1, got {max_chars}")
-    chunks: list[str] = []
+    pieces: list[str] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
-        chunks.extend(_cut_long(text[start : match.end()], max_chars))
+        pieces.extend(_cut_long(text[start : match.end()], max_chars))
         start = match.end()
-    chunks.extend(_cut_long(text[start:], max_chars))
+    pieces.extend(_cut_long(text[start:], max_chars))
+    return _pack(pieces, max_chars)
+
+
+def _pack(pieces: list[str], limit: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and len(current) + len(piece) > limit:
+            chunks.append(current)
+            current = ""
+        current += piece
+    if current:
+        chunks.append(current)
     return chunks
 
 

@@ -77,7 +77,7 @@ def _escalation(turn: GroundedTurn) -> Escalation:
     )
 
 
-def generate(turn: GroundedTurn, chunk_chars: int = 60) -> Draft:
+def generate(turn: GroundedTurn, chunk_chars: int = 120) -> Draft:
     """The generation stage: a reply in the turn's language, cut at sentence ends.
 
     The chunks' texts joined together are exactly the final reply's text.

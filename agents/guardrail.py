@@ -21,10 +21,9 @@ _CARD_RE = re.compile(
     r"(?![0-9A-Za-z])(?!-\d)"
 )
 # Japanese numbers: 03-1234-5678, 090-1234-5678, 0120-123-456, 03(1234)5678, also
-# typed with full-width digits, hyphens (\uff0d, \u2010) and parentheses (\uff08 \uff09).
+# typed with full-width digits, hyphens and parentheses.
 _JP_PHONE_RE = re.compile(
-    "(?<![0-9A-Za-z+-])[0\uff10]\\d{1,4}[-\u2010\uff0d\\s(\uff08]?\\d{1,4}"
-    "[-\u2010\uff0d\\s)\uff09]?\\d{3,4}(?![0-9A-Za-z])(?!-\\d)"
+    r"(?<![0-9A-Za-z+-])[0０]\d{1,4}[-‐－\s(（]?\d{1,4}[-‐－\s)）]?\d{3,4}(?![0-9A-Za-z])(?!-\d)"
 )
 # International numbers: +81 90 1234 5678, +1 (415) 555-2671, +44 20 7946 0958.
 _INTL_PHONE_RE = re.compile(
@@ -88,7 +87,7 @@ _NUMBER_MASKS: tuple[tuple[re.Pattern[str], Callable[[str], bool], str], ...] = 
 )
 # Every phone or card number has a run of seven digits or more, with at most
 # two separators between them; text without one skips the three patterns above.
-_NUMBERISH_RE = re.compile("\\d(?:[-\u2010\uff0d\\s.()\uff08\uff09]{0,2}\\d){6}")
+_NUMBERISH_RE = re.compile(r"\d(?:[-‐－\s.()（）]{0,2}\d){6}")
 
 
 def mask_pii(text: str) -> tuple[str, bool]:

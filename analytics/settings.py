@@ -20,12 +20,23 @@ class WarehouseSettings(BaseSettings):
         env_prefix="MANGAASSIST_WAREHOUSE_", hide_input_in_errors=True
     )
 
-    url: SecretStr | None = None
-    duckdb_path: Path = Path("var/analytics.duckdb")
+    url: SecretStr | None = Field(
+        default=None,
+        description="postgresql:// URL of the warehouse; unset writes to DuckDB.",
+    )
+    duckdb_path: Path = Field(
+        default=Path("var/analytics.duckdb"), description="The embedded DuckDB file."
+    )
     # Plain lower case, so analysts can name the schema without quotes.
-    schema_name: str = Field(default="mangaassist", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
-    batch_size: int = Field(default=500, ge=1)
-    batch_age_s: float = Field(default=0.5, gt=0)
+    schema_name: str = Field(
+        default="mangaassist",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema holding the tables.",
+    )
+    batch_size: int = Field(default=500, ge=1, description="Most events written per batch.")
+    batch_age_s: float = Field(
+        default=0.5, gt=0, description="Longest an event waits for its batch to fill."
+    )
 
     @field_validator("url")
     @classmethod

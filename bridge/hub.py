@@ -12,12 +12,15 @@ import logging
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from bridge.frames import Frame, error_frame, reply_frame
 from bridge.kafka import ReplyEvent
 from schemas import FinalReply
 
 logger = logging.getLogger(__name__)
+
+K = TypeVar("K", str, tuple[str, str])
 
 
 class Subscription:
@@ -57,14 +60,14 @@ class Subscription:
             yield frame
 
 
-class _RecentSet:
+class _RecentSet(Generic[K]):
     """The last ``maxsize`` keys added, oldest forgotten first."""
 
     def __init__(self, maxsize: int) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._keys: OrderedDict[K, None] = OrderedDict()
         self._maxsize = maxsize
 
-    def add(self, key: str) -> bool:
+    def add(self, key: K) -> bool:
         """Add the key; False if it was already there."""
         if key in self._keys:
             self._keys.move_to_end(key)
@@ -121,8 +124,10 @@ class SessionHub:
         self._backlog_sessions = backlog_sessions
         self._sessions: dict[str, _Session] = {}
         self._backlog_only: OrderedDict[str, None] = OrderedDict()
-        self._seen = _RecentSet(remembered_ids)
-        self._timed_out = _RecentSet(remembered_ids)
+        self._seen: _RecentSet[str] = _RecentSet(remembered_ids)
+        self._ended: _RecentSet[tuple[str, str]] = _RecentSet(
+            remembered_ids
+        )  # turns closed by a final or a timeout
 
     def subscribe(self, session_id: str, greeting: Frame | None = None) -> Subscription:
         """A new subscription: the greeting first, then any backlog, then live frames."""
@@ -156,7 +161,7 @@ class SessionHub:
         for frame in held:
             self._deliver(session, frame)
         if turn.finished:
-            self._finish(session, turn_id)
+            self._finish(session_id, session, turn_id)
         else:
             turn.timer = asyncio.get_running_loop().call_later(
                 self._reply_timeout_s, self._expire, session_id, turn_id
@@ -167,25 +172,28 @@ class SessionHub:
         """Publishing failed: forget the turn."""
         session = self._sessions.get(session_id)
         if session is not None and turn_id in session.turns:
-            self._finish(session, turn_id)
+            self._finish(session_id, session, turn_id)
             self._tidy(session_id, session)
 
     def dispatch(self, event: ReplyEvent) -> None:
         session = self._sessions.get(event.session_id)
         if session is None or not self._seen.add(event.event_id):
             return
-        if event.turn_id in self._timed_out:
-            logger.info("dropping a late reply to timed-out turn %s", event.turn_id)
+        if (event.session_id, event.turn_id) in self._ended:
+            # A second final (say, an error reply racing the real one) or a late reply.
+            logger.info("dropping a reply to ended turn %s", event.turn_id)
             return
         frame = reply_frame(event)
         is_final = isinstance(event, FinalReply)
         turn = session.turns.get(event.turn_id)
         if turn is not None and turn.held is not None:
+            if turn.finished:
+                return
             turn.held.append(frame)
             turn.finished = turn.finished or is_final
             return
         if turn is not None and is_final:
-            self._finish(session, event.turn_id)
+            self._finish(event.session_id, session, event.turn_id)
         self._deliver(session, frame)
         self._tidy(event.session_id, session)
 
@@ -218,7 +226,8 @@ class SessionHub:
                 )
                 session.subscribers.discard(subscription)
 
-    def _finish(self, session: _Session, turn_id: str) -> None:
+    def _finish(self, session_id: str, session: _Session, turn_id: str) -> None:
+        self._ended.add((session_id, turn_id))
         turn = session.turns.pop(turn_id)
         if turn.timer is not None:
             turn.timer.cancel()
@@ -227,7 +236,7 @@ class SessionHub:
         session = self._sessions.get(session_id)
         if session is None or session.turns.pop(turn_id, None) is None:
             return
-        self._timed_out.add(turn_id)
+        self._ended.add((session_id, turn_id))
         message = f"no reply within {self._reply_timeout_s:g} s"
         self._deliver(session, error_frame("timeout", message, turn_id=turn_id))
         self._tidy(session_id, session)

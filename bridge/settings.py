@@ -11,18 +11,34 @@ class BridgeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MANGAASSIST_BRIDGE_")
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=0, le=65535)
-    # None: a random secret per process, so tokens do not survive a restart.
-    token_secret: SecretStr | None = None
-    token_ttl_s: int = Field(default=86400, gt=0)
-    max_text_chars: int = Field(default=2000, gt=0)
-    max_frame_bytes: int = Field(default=16384, gt=0)
-    reply_timeout_s: float = Field(default=30.0, gt=0)
-    # Empty: any origin. Otherwise a browser's Origin header must be one of these.
-    allowed_origins: list[str] = []
-    default_locale: Literal["ja", "en"] = "ja"
-    auth_timeout_s: float = Field(default=10.0, gt=0)
-    sse_heartbeat_s: float = Field(default=15.0, gt=0)
-    # How long open connections (SSE streams never end) may delay a shutdown.
-    shutdown_grace_s: int = Field(default=5, ge=0)
+    host: str = Field(default="127.0.0.1", description="Address the bridge listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port the bridge listens on.")
+    token_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC key for session tokens; unset: random per process (no restarts).",
+    )
+    token_ttl_s: int = Field(default=86400, gt=0, description="Lifetime of a session token.")
+    max_text_chars: int = Field(
+        default=2000, gt=0, description="Longest chat message accepted, in characters."
+    )
+    max_frame_bytes: int = Field(
+        default=16384, gt=0, description="Largest WebSocket frame or HTTP body accepted."
+    )
+    reply_timeout_s: float = Field(
+        default=30.0, gt=0, description="After this long without a final reply, a timeout error."
+    )
+    allowed_origins: list[str] = Field(
+        default=[], description="Browser origins allowed; empty allows any (JSON list)."
+    )
+    default_locale: Literal["ja", "en"] = Field(
+        default="ja", description="Locale of sessions that do not name one."
+    )
+    auth_timeout_s: float = Field(
+        default=10.0, gt=0, description="How long a socket may take to send its auth frame."
+    )
+    sse_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="Interval of SSE heartbeat comments."
+    )
+    shutdown_grace_s: int = Field(
+        default=5, ge=0, description="How long open connections may delay a shutdown."
+    )

@@ -1,1 +1,1 @@
-"""Connectors to managed services: each a small protocol with a production and a local implementation."""
+"""Connectors to managed services, each a small protocol with production and local clients."""

@@ -25,13 +25,14 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from connectors.kafka import LocalBrokerSettings, free_loopback_port
 from schemas import AvroCodec, ChatTurn, FinalReply, ReplyChunk, default_codec
+from schemas.events import Locale
 from streams.settings import KafkaSettings
 from streams.topics import RESPONSES, TURNS, topic_name
 
 # Hops from a turn entering chat.turns to its reply on chat.responses.
 PIPELINE_HOPS = 5
 
-SAMPLE_TEXTS = (
+SAMPLE_TEXTS: tuple[tuple[Locale, str], ...] = (
     ("en", "How much is shipping to Okinawa?"),
     ("ja", "送料はいくらですか？"),
     ("en", "Where is my order 250-1234567-7654321?"),
@@ -98,7 +99,7 @@ async def measure_floor(kafka: KafkaSettings, samples: int) -> dict[str, Any]:
 
 
 async def _wait_assigned(consumer: AIOKafkaConsumer) -> None:
-    while not consumer.assignment():
+    while not consumer.assignment():  # noqa: ASYNC110 - aiokafka signals no assignment event
         await asyncio.sleep(0.01)
     for tp in consumer.assignment():
         await consumer.seek_to_end(tp)
@@ -179,7 +180,9 @@ async def drive(
                     await asyncio.sleep(delay)
             locale, text = SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)]
             session_id = f"bench-{i % 200}"
-            turn = ChatTurn(session_id=session_id, turn_id=uuid.uuid4().hex, locale=locale, text=text)  # type: ignore[arg-type]
+            turn = ChatTurn(
+                session_id=session_id, turn_id=uuid.uuid4().hex, locale=locale, text=text
+            )
             tracker.turns[turn.turn_id] = TurnTiming(sent=time.perf_counter())
             pending.append(
                 await producer.send(
@@ -301,4 +304,3 @@ def run_bench_command(args: argparse.Namespace) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text + "\n", encoding="utf-8")
     return 0
-

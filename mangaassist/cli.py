@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -56,10 +57,8 @@ def _broker(args: argparse.Namespace) -> int:
             print(f"broker on {broker.bootstrap_servers}; Ctrl-C stops it", flush=True)
             await asyncio.Event().wait()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -67,7 +66,9 @@ def _chat(args: argparse.Namespace) -> int:
     from mangaassist.chat_client import chat_interactive, chat_once
 
     if args.once is not None:
-        frame = asyncio.run(chat_once(args.url, args.once, locale=args.locale, timeout_s=args.timeout))
+        frame = asyncio.run(
+            chat_once(args.url, args.once, locale=args.locale, timeout_s=args.timeout)
+        )
         print(json.dumps(frame, ensure_ascii=False))
         return 0 if frame.get("type") == "final" and frame.get("status") == "ok" else 1
     return asyncio.run(chat_interactive(args.url, args.locale))
@@ -77,6 +78,17 @@ def _bench(args: argparse.Namespace) -> int:
     from mangaassist.bench import run_bench_command
 
     return run_bench_command(args)
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from mangaassist.settings_table import current_settings, render_settings_table
+
+    if args.markdown:
+        print(render_settings_table())
+        return 0
+    for name, value in current_settings().items():
+        print(f"{name}={value}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,10 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="chat with a running bridge from the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:8000")
-    chat.add_argument("--once", metavar="TEXT", help="send one message, print the final reply as JSON")
+    chat.add_argument(
+        "--once", metavar="TEXT", help="send one message, print the final reply as JSON"
+    )
     chat.add_argument("--locale", choices=["ja", "en"])
     chat.add_argument("--timeout", type=float, default=30.0)
     chat.set_defaults(func=_chat)
+
+    settings = commands.add_parser("settings", help="print every setting and its value")
+    settings.add_argument("--markdown", action="store_true", help="the README's table instead")
+    settings.set_defaults(func=_settings)
 
     bench = commands.add_parser("bench", help="measure the pipeline over the real broker")
     from mangaassist.bench import add_bench_arguments
@@ -120,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         result: int = args.func(args)
         return result
@@ -129,3 +149,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. piped into head
+        return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 import time
@@ -36,10 +37,8 @@ async def run_dev(broker: LocalBrokerSettings, bridge: BridgeSettings) -> int:
             if dead is not None:
                 say(f"{dead.name} exited with {dead.returncode}; see {dead.log_path}")
                 return 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.5)
-            except TimeoutError:
-                pass
         return 0
     except MangaAssistError as exc:
         print(f"[mangaassist dev] error: {exc}", file=sys.stderr, flush=True)

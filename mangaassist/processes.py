@@ -42,7 +42,9 @@ class ChildProcess:
         self._pump: threading.Thread | None = None
 
     @classmethod
-    def mangaassist(cls, name: str, args: Sequence[str], log_dir: Path, **kwargs: object) -> ChildProcess:
+    def mangaassist(
+        cls, name: str, args: Sequence[str], log_dir: Path, **kwargs: object
+    ) -> ChildProcess:
         """A ``mangaassist`` subcommand run with this interpreter."""
         argv = [sys.executable, "-m", "mangaassist", *args]
         return cls(name, argv, log_dir / f"{name}.log", **kwargs)  # type: ignore[arg-type]
@@ -61,11 +63,14 @@ class ChildProcess:
             # then stops the children in order (bridge, workers, broker last).
             start_new_session=True,
         )
-        self._pump = threading.Thread(target=self._copy_output, name=f"{self.name}-log", daemon=True)
+        self._pump = threading.Thread(
+            target=self._copy_output, name=f"{self.name}-log", daemon=True
+        )
         self._pump.start()
 
     def _copy_output(self) -> None:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         with open(self.log_path, "a", encoding="utf-8") as log:
             for line in self._process.stdout:
                 log.write(line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
@@ -9,10 +11,11 @@ from analytics.settings import WarehouseSettings
 from bridge.settings import BridgeSettings
 from connectors.kafka import LocalBrokerSettings
 from schemas.settings import RegistrySettings
-from streams.settings import KafkaSettings
+from streams.settings import KafkaSettings, PipelineSettings
 
 SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     KafkaSettings,
+    PipelineSettings,
     LocalBrokerSettings,
     BridgeSettings,
     WarehouseSettings,
@@ -24,15 +27,20 @@ def _env_name(cls: type[BaseSettings], field: str) -> str:
     return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
 
 
+def _shown_default(default: object) -> str:
+    if default is None:
+        return "unset"
+    if isinstance(default, Path | str):
+        return f"`{default}`" if str(default) else '`""`'
+    return f"`{default!r}`"
+
+
 def render_settings_table() -> str:
     """The Markdown table of every variable with its default and description."""
     lines = ["| variable | default | meaning |", "|---|---|---|"]
     for cls in SETTINGS_CLASSES:
         for name, field in cls.model_fields.items():
-            default = field.default
-            shown = "(random per process)" if isinstance(default, SecretStr) else f"`{default!r}`"
-            if default is None:
-                shown = "unset"
+            shown = _shown_default(field.default)
             doc = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{_env_name(cls, name)}` | {shown} | {doc} |")
     return "\n".join(lines)
@@ -45,5 +53,7 @@ def current_settings() -> dict[str, str]:
         instance = cls()
         for name in cls.model_fields:
             value = getattr(instance, name)
-            values[_env_name(cls, name)] = "**********" if isinstance(value, SecretStr) else str(value)
+            values[_env_name(cls, name)] = (
+                "**********" if isinstance(value, SecretStr) else str(value)
+            )
     return values

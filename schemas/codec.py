@@ -100,7 +100,9 @@ class AvroCodec:
         full_name = f"{raw.get('namespace')}.{raw.get('name')}"
         event_type = self._types.get(full_name)
         if event_type is None:
-            raise DecodeError(f"schema id {schema_id} is {full_name}, which this codec does not read")
+            raise DecodeError(
+                f"schema id {schema_id} is {full_name}, which this codec does not read"
+            )
         current = self._catalog.latest(full_name).parsed
         same = fastavro.schema.to_parsing_canonical_form(
             writer

@@ -6,6 +6,7 @@ names agree). Models are frozen: a stage makes a new event, it never edits one.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import ClassVar, Literal
@@ -25,7 +26,8 @@ def derive_id(parent_event_id: str, label: str) -> str:
     Redelivered input yields the same output ids, so every side effect
     downstream (warehouse rows, relayed chunks) can be de-duplicated by id.
     """
-    return uuid.uuid5(uuid.NAMESPACE_OID, f"{parent_event_id}/{label}").hex
+    digest = hashlib.blake2b(f"{parent_event_id}/{label}".encode(), digest_size=16)
+    return digest.hexdigest()
 
 
 def utc_now() -> datetime:

@@ -35,7 +35,11 @@ def register_analytics(
     source = app.topic(*plain_names, key_serializer="raw", value_serializer="raw")
 
     async def analytics(stream: faust.StreamT[bytes]) -> None:
-        async for batch in stream.take_events(warehouse.batch_size, within=warehouse.batch_age_s):
+        # take_events is on faust's Stream but missing from its StreamT protocol.
+        batches = stream.take_events(  # type: ignore[attr-defined]
+            warehouse.batch_size, within=warehouse.batch_age_s
+        )
+        async for batch in batches:
             rows = []
             for event in batch:
                 try:

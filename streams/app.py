@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import faust
 
@@ -12,10 +12,19 @@ from streams.topics import TopicSpec, topic_name
 Role = Literal["pipeline", "analytics"]
 
 
-def create_app(role: Role, kafka: KafkaSettings) -> faust.App:
+class MangaAssistApp(faust.App):
+    """A faust app that carries its Kafka settings, for the tuned transport to read."""
+
+    def __init__(self, id: str, kafka: KafkaSettings, **options: Any) -> None:
+        self.kafka_settings = kafka
+        super().__init__(id, **options)
+
+
+def create_app(role: Role, kafka: KafkaSettings) -> MangaAssistApp:
     """A faust app tuned for chat latency; agents are registered by the caller."""
-    app = faust.App(
+    app = MangaAssistApp(
         f"{kafka.app_id}-{role}",
+        kafka,
         broker=kafka.faust_broker_url,
         store="memory://",
         autodiscover=False,
@@ -32,7 +41,6 @@ def create_app(role: Role, kafka: KafkaSettings) -> faust.App:
         broker_max_poll_records=kafka.max_poll_records,
         stream_buffer_maxsize=kafka.stream_buffer_maxsize,
     )
-    app.mangaassist_kafka = kafka  # read by streams.transport
     return app
 
 

@@ -1,12 +1,12 @@
 """The chat pipeline's faust agents. They only wire topics to the stage functions.
 
-    chat.turns ─intent─▶ chat.understood ─retrieval─▶ chat.grounded
-      ─generation─▶ chat.drafts ─guardrail─▶ chat.responses
+chat.turns ─intent─▶ chat.understood ─retrieval─▶ chat.grounded
+  ─generation─▶ chat.drafts ─guardrail─▶ chat.responses
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import faust
@@ -26,7 +26,7 @@ from schemas import (
     UnderstoodTurn,
 )
 from streams.app import raw_topic
-from streams.settings import KafkaSettings
+from streams.settings import KafkaSettings, PipelineSettings
 from streams.stage import Emitted, IncomingMessage, Sender, StageRunner
 from streams.topics import (
     ALL_TOPICS,
@@ -44,20 +44,23 @@ def intent_stage(turn: ChatTurn) -> Emitted:
     return [(UNDERSTOOD, understand(turn))]
 
 
-def retrieval_stage(index: FaqIndex) -> Any:
+def retrieval_stage(index: FaqIndex) -> Callable[[UnderstoodTurn], Emitted]:
     def run(turn: UnderstoodTurn) -> Emitted:
         return [(GROUNDED, ground(turn, index))]
 
     return run
 
 
-def generation_stage(turn: GroundedTurn) -> Emitted:
-    draft = generate(turn)
-    emitted: list[tuple[TopicSpec, Event]] = [(DRAFTS, chunk) for chunk in draft.chunks]
-    emitted.append((DRAFTS, draft.final))
-    if draft.escalation is not None:
-        emitted.append((ESCALATIONS, draft.escalation))
-    return emitted
+def generation_stage(chunk_chars: int) -> Callable[[GroundedTurn], Emitted]:
+    def run(turn: GroundedTurn) -> Emitted:
+        draft = generate(turn, chunk_chars)
+        emitted: list[tuple[TopicSpec, Event]] = [(DRAFTS, chunk) for chunk in draft.chunks]
+        emitted.append((DRAFTS, draft.final))
+        if draft.escalation is not None:
+            emitted.append((ESCALATIONS, draft.escalation))
+        return emitted
+
+    return run
 
 
 def guardrail_stage(event: ReplyChunk | FinalReply) -> Emitted:
@@ -66,7 +69,7 @@ def guardrail_stage(event: ReplyChunk | FinalReply) -> Emitted:
     return [(RESPONSES, guard_final(event))]
 
 
-def incoming(event: faust.EventT) -> IncomingMessage:
+def incoming(event: faust.EventT[bytes]) -> IncomingMessage:
     message = event.message
     return IncomingMessage(
         topic=message.topic,
@@ -86,8 +89,12 @@ def _headers(raw: Any) -> Mapping[str, bytes]:
 
 
 def register_pipeline(
-    app: faust.App, kafka: KafkaSettings, codec: AvroCodec, sender: Sender | None = None
-) -> dict[str, AgentT]:
+    app: faust.App,
+    kafka: KafkaSettings,
+    codec: AvroCodec,
+    sender: Sender | None = None,
+    settings: PipelineSettings | None = None,
+) -> dict[str, AgentT[Any]]:
     """Declare every topic and the four stage agents on ``app``; returns the agents by name.
 
     ``sender`` defaults to the app's own producer; tests pass a recording one.
@@ -98,10 +105,15 @@ def register_pipeline(
         await topics[spec].send(key=key, value=value, headers=dict(headers))
 
     sender = sender or Sender(codec, send)
+    settings = settings or PipelineSettings()
     runners: list[StageRunner[Any]] = [
         StageRunner("intent", (ChatTurn,), intent_stage, codec, sender),
-        StageRunner("retrieval", (UnderstoodTurn,), retrieval_stage(FaqIndex.bundled()), codec, sender),
-        StageRunner("generation", (GroundedTurn,), generation_stage, codec, sender),
+        StageRunner(
+            "retrieval", (UnderstoodTurn,), retrieval_stage(FaqIndex.bundled()), codec, sender
+        ),
+        StageRunner(
+            "generation", (GroundedTurn,), generation_stage(settings.chunk_chars), codec, sender
+        ),
         StageRunner("guardrail", (ReplyChunk, FinalReply), guardrail_stage, codec, sender),
     ]
     sources = (TURNS, UNDERSTOOD, GROUNDED, DRAFTS)
@@ -111,7 +123,7 @@ def register_pipeline(
     }
 
 
-def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> AgentT:
+def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> AgentT[Any]:
     async def agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             await runner(incoming(event))

@@ -23,10 +23,11 @@ class KafkaSettings(BaseSettings):
     app_id: str = Field(
         default="mangaassist", description="faust app id; each worker role adds -ROLE."
     )
+    # 0 is refused: aiokafka's consumer then stops delivering records from Tansu.
     fetch_max_wait_ms: int = Field(
         default=5,
-        ge=0,
-        description="Longest a consumer fetch waits for data (faust hardcodes 1500).",
+        ge=1,
+        description="Longest a consumer fetch waits for data (faust hardcodes 1500); at least 1.",
     )
     producer_linger_ms: int = Field(
         default=0, ge=0, description="Producer batching delay; 0 sends at once."
@@ -55,3 +56,15 @@ class KafkaSettings(BaseSettings):
         return ";".join(
             f"mangaassist-kafka://{host.strip()}" for host in self.bootstrap_servers.split(",")
         )
+
+
+class PipelineSettings(BaseSettings):
+    """Knobs of the pipeline stages themselves."""
+
+    model_config = SettingsConfigDict(env_prefix="MANGAASSIST_PIPELINE_")
+
+    chunk_chars: int = Field(
+        default=120,
+        ge=1,
+        description="Longest reply chunk; whole sentences are packed up to it.",
+    )

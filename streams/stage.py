@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from agents.fallback import error_reply
 from schemas import AvroCodec, DeadLetter, Event
-from schemas.events import derive_id, utc_now
+from schemas.events import Locale, derive_id, utc_now
 from schemas.exceptions import DecodeError
 from streams.topics import DEADLETTER, RESPONSES, TopicSpec
 
@@ -95,7 +96,9 @@ class StageRunner(Generic[E]):
         self.dead_lettered += 1
         session_id = _session_id(message, event)
         turn_id = event.turn_id if event else message.headers.get(TURN_ID_HEADER, b"").decode()
-        parent_id = event.event_id if event else f"{message.topic}/{message.partition}/{message.offset}"
+        parent_id = (
+            event.event_id if event else f"{message.topic}/{message.partition}/{message.offset}"
+        )
         log.warning(
             "dead-lettering %s[%d]@%d in stage %s: %s",
             message.topic,
@@ -120,8 +123,10 @@ class StageRunner(Generic[E]):
             ),
         )
         if turn_id:
-            locale = getattr(event, "locale", "ja")
-            received_ts = getattr(event, "received_ts", None) or getattr(event, "ts", utc_now())
+            locale: Locale = getattr(event, "locale", "ja")
+            received_ts: datetime = getattr(event, "received_ts", None) or (
+                event.ts if event else utc_now()
+            )
             reply = error_reply(
                 session_id=session_id,
                 turn_id=turn_id,

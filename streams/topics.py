@@ -62,9 +62,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 )
 
 # Drafts are pre-guardrail text; the guarded copies on chat.responses are what analysts see.
-ANALYTICS_TOPICS: tuple[TopicSpec, ...] = tuple(
-    t for t in ALL_TOPICS if "analytics" in t.consumers
-)
+ANALYTICS_TOPICS: tuple[TopicSpec, ...] = tuple(t for t in ALL_TOPICS if "analytics" in t.consumers)
 
 
 def topic_name(spec: TopicSpec, prefix: str = "") -> str:

@@ -17,7 +17,7 @@ from streams.exceptions import StreamsError
 from streams.settings import KafkaSettings
 
 
-class TunedConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):  # type: ignore[misc]
+class TunedConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
         # aiokafka reads this attribute when start() builds its Fetcher, which
@@ -28,17 +28,18 @@ class TunedConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):  # type: ignor
         return consumer
 
 
-class TunedConsumer(faust_aiokafka.Consumer):  # type: ignore[misc]
+class TunedConsumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> TunedConsumerThread:
         return TunedConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
 
-class Transport(faust_aiokafka.Transport):  # type: ignore[misc]
+class Transport(faust_aiokafka.Transport):
     Consumer = TunedConsumer
 
 
 def fetch_max_wait_ms(app: Any) -> int:
     """The app's configured wait, or the settings default for apps made elsewhere."""
-    configured = getattr(app, "mangaassist_kafka", None)
-    settings = configured if isinstance(configured, KafkaSettings) else KafkaSettings()
+    from streams.app import MangaAssistApp  # the app module imports this one's scheme
+
+    settings = app.kafka_settings if isinstance(app, MangaAssistApp) else KafkaSettings()
     return settings.fetch_max_wait_ms

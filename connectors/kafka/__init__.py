@@ -3,5 +3,10 @@
 from connectors.kafka.admin import ensure_topics, wait_for_broker
 from connectors.kafka.local_broker import LocalBroker, LocalBrokerSettings, free_loopback_port
 
-__all__ = ["LocalBroker", "LocalBrokerSettings", "ensure_topics",
-    "free_loopback_port", "wait_for_broker"]
+__all__ = [
+    "LocalBroker",
+    "LocalBrokerSettings",
+    "ensure_topics",
+    "free_loopback_port",
+    "wait_for_broker",
+]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
@@ -59,12 +59,8 @@ async def ensure_topics(kafka: KafkaSettings) -> list[str]:
         wanted = [topic_name(spec, kafka.topic_prefix) for spec in ALL_TOPICS]
         missing = [name for name in wanted if name not in existing]
         if missing:
-            try:
-                await admin.create_topics(
-                    [NewTopic(name, kafka.partitions, 1) for name in missing]
-                )
-            except TopicAlreadyExistsError:
-                pass  # another process won the race
+            with suppress(TopicAlreadyExistsError):  # another process won the race
+                await admin.create_topics([NewTopic(name, kafka.partitions, 1) for name in missing])
         return missing
     except KafkaError as exc:
         raise BrokerError(f"cannot create topics on {kafka.bootstrap_servers}: {exc}") from exc

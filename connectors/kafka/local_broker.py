@@ -18,7 +18,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.kafka.admin import wait_for_broker
-from streams.exceptions import BrokerStartError
+from streams.exceptions import BrokerError, BrokerStartError
 
 
 class LocalBrokerSettings(BaseSettings):
@@ -79,10 +79,22 @@ class LocalBroker:
             "--storage-engine",
             "memory://tansu/",
         ]
+        self._process = await asyncio.to_thread(self._spawn, command)
+        try:
+            await wait_for_broker(self.bootstrap_servers, timeout_s)
+        except BrokerError as exc:
+            code = self._process.poll()
+            self.stop()
+            detail = (
+                f" (exited with {code}; see {self.settings.log_file})" if code is not None else ""
+            )
+            raise BrokerStartError(f"broker did not start on {url}{detail}: {exc}") from exc
+
+    def _spawn(self, command: list[str]) -> subprocess.Popen[bytes]:
         self.settings.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(self.settings.log_file, "ab") as log:
             try:
-                self._process = subprocess.Popen(
+                return subprocess.Popen(
                     command,
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -91,13 +103,6 @@ class LocalBroker:
                 )
             except OSError as exc:
                 raise BrokerStartError(f"cannot run {command[0]}: {exc}") from exc
-        try:
-            await wait_for_broker(self.bootstrap_servers, timeout_s)
-        except Exception as exc:
-            code = self._process.poll()
-            self.stop()
-            detail = f" (exited with {code}; see {self.settings.log_file})" if code is not None else ""
-            raise BrokerStartError(f"broker did not start on {url}{detail}: {exc}") from exc
 
     def stop(self) -> None:
         if self._process is None:

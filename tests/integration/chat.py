@@ -29,7 +29,9 @@ async def next_frame(socket: ClientConnection, timeout_s: float = 30.0) -> Frame
     return frame
 
 
-async def frames_until_final(socket: ClientConnection, turns: int, timeout_s: float = 30.0) -> list[Frame]:
+async def frames_until_final(
+    socket: ClientConnection, turns: int, timeout_s: float = 30.0
+) -> list[Frame]:
     """Every frame until ``turns`` turns have ended (final or error frame)."""
     frames: list[Frame] = []
     ended = 0

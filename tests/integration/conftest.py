@@ -45,7 +45,9 @@ def e2e_warehouse() -> Iterator[WarehouseSettings]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, e2e_warehouse: WarehouseSettings) -> Iterator[LocalStack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, e2e_warehouse: WarehouseSettings
+) -> Iterator[LocalStack]:
     """Broker + pipeline worker + analytics worker (into PostgreSQL) + bridge."""
     logs = Path(tmp_path_factory.mktemp("stack-logs"))
     env = {

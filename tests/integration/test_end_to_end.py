@@ -14,7 +14,9 @@ from mangaassist.stack import LocalStack
 from tests.integration.chat import connected, frames_until_final, next_frame, open_session
 
 
-async def wait_for_rows(sink: WarehouseSink, session_id: str, expect: set[str], timeout_s: float = 15.0) -> list[dict[str, object]]:
+async def wait_for_rows(
+    sink: WarehouseSink, session_id: str, expect: set[str], timeout_s: float = 15.0
+) -> list[dict[str, object]]:
     deadline = time.monotonic() + timeout_s
     while True:
         rows = await asyncio.to_thread(sink.events_for_session, session_id)
@@ -23,22 +25,36 @@ async def wait_for_rows(sink: WarehouseSink, session_id: str, expect: set[str], 
         await asyncio.sleep(0.2)
 
 
-async def test_a_message_streams_its_reply_and_lands_in_the_warehouse(stack: LocalStack, e2e_sink: WarehouseSink) -> None:
+async def test_a_message_streams_its_reply_and_lands_in_the_warehouse(
+    stack: LocalStack, e2e_sink: WarehouseSink
+) -> None:
     session_id, socket = await connected(stack.base_url)
     async with socket:
-        await socket.send(json.dumps({"type": "message", "text": "送料はいくらですか？", "client_msg_id": "m1"}))
+        await socket.send(
+            json.dumps({"type": "message", "text": "送料はいくらですか？", "client_msg_id": "m1"})
+        )
         ack = await next_frame(socket)
-        assert ack["type"] == "ack" and ack["client_msg_id"] == "m1"
+        assert ack["type"] == "ack"
+        assert ack["client_msg_id"] == "m1"
         frames = await frames_until_final(socket, 1)
     chunks = [f for f in frames if f["type"] == "chunk"]
     final = frames[-1]
-    assert final["type"] == "final" and final["status"] == "ok", final
-    assert final["turn_id"] == ack["turn_id"] and final["intent"] == "faq"
-    assert chunks and [c["seq"] for c in chunks] == list(range(final["chunk_count"]))
+    assert (final["type"], final["status"]) == ("final", "ok"), final
+    assert final["turn_id"] == ack["turn_id"]
+    assert final["intent"] == "faq"
+    assert chunks
+    assert [c["seq"] for c in chunks] == list(range(final["chunk_count"]))
     assert "".join(c["text"] for c in chunks) == final["text"]
     assert "送料" in final["text"]
 
-    expected = {"SessionEvent", "ChatTurn", "UnderstoodTurn", "GroundedTurn", "ReplyChunk", "FinalReply"}
+    expected = {
+        "SessionEvent",
+        "ChatTurn",
+        "UnderstoodTurn",
+        "GroundedTurn",
+        "ReplyChunk",
+        "FinalReply",
+    }
     rows = await wait_for_rows(e2e_sink, session_id, expected)
     assert expected <= {r["event_type"] for r in rows}
     turn_rows = [r for r in rows if r["turn_id"] == ack["turn_id"]]
@@ -47,11 +63,19 @@ async def test_a_message_streams_its_reply_and_lands_in_the_warehouse(stack: Loc
 
 
 async def test_every_accepted_message_gets_exactly_one_final(stack: LocalStack) -> None:
-    texts = ["hello", "返品したい", "Where is my order 250-1234567-7654321?", "おすすめは？", "any coupons?"] * 4
+    texts = [
+        "hello",
+        "返品したい",
+        "Where is my order 250-1234567-7654321?",
+        "おすすめは？",
+        "any coupons?",
+    ] * 4
     _, socket = await connected(stack.base_url, "en")
     async with socket:
         for i, text in enumerate(texts):
-            await socket.send(json.dumps({"type": "message", "text": text, "client_msg_id": str(i)}))
+            await socket.send(
+                json.dumps({"type": "message", "text": text, "client_msg_id": str(i)})
+            )
         frames = await frames_until_final(socket, len(texts))
         await asyncio.sleep(0.5)  # a duplicate final would arrive in this window
         extra = []
@@ -93,27 +117,29 @@ async def test_bad_frames_get_errors_and_the_socket_still_works(stack: LocalStac
         assert (await next_frame(socket))["code"] == "text_too_long"
         await socket.send(json.dumps({"type": "message", "text": "hello"}))
         frames = await frames_until_final(socket, 1)
-    assert frames[0]["type"] == "ack" and frames[-1]["type"] == "final"
+    assert frames[0]["type"] == "ack"
+    assert frames[-1]["type"] == "final"
 
 
 async def test_the_https_fallback_carries_the_same_exchange(stack: LocalStack) -> None:
     _, token = await open_session(stack.base_url, "en")
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=stack.base_url, headers=headers, timeout=30) as client:
-        async with client.stream("GET", "/chat/stream") as stream:
-            lines = stream.aiter_lines()
-            posted = await client.post("/chat/messages", json={"text": "how much is shipping?"})
-            assert posted.status_code == 202
-            turn_id = posted.json()["turn_id"]
-            events: list[dict[str, object]] = []
-            async for line in lines:
-                if line.startswith("data:"):
-                    events.append(json.loads(line[5:]))
-                    if events[-1]["type"] == "final":
-                        break
+    client = httpx.AsyncClient(base_url=stack.base_url, headers=headers, timeout=30)
+    async with client, client.stream("GET", "/chat/stream") as stream:
+        lines = stream.aiter_lines()
+        posted = await client.post("/chat/messages", json={"text": "how much is shipping?"})
+        assert posted.status_code == 202
+        turn_id = posted.json()["turn_id"]
+        events: list[dict[str, object]] = []
+        async for line in lines:
+            if line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1]["type"] == "final":
+                    break
     chunks = [e for e in events if e["type"] == "chunk"]
     final = events[-1]
-    assert final["turn_id"] == turn_id and final["status"] == "ok"
+    assert final["turn_id"] == turn_id
+    assert final["status"] == "ok"
     assert "".join(str(c["text"]) for c in chunks) == final["text"]
 
 
@@ -121,6 +147,8 @@ async def test_requests_without_a_valid_token_are_refused(stack: LocalStack) -> 
     async with httpx.AsyncClient(base_url=stack.base_url) as client:
         missing = await client.post("/chat/messages", json={"text": "hi"})
         forged = await client.post(
-            "/chat/messages", json={"text": "hi"}, headers={"Authorization": "Bearer forged.token.value"}
+            "/chat/messages",
+            json={"text": "hi"},
+            headers={"Authorization": "Bearer forged.token.value"},
         )
     assert (missing.status_code, forged.status_code) == (401, 401)

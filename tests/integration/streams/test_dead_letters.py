@@ -36,13 +36,16 @@ async def test_garbage_is_dead_lettered_and_the_next_turn_is_answered(stack: Loc
     await consumer.start()
     await producer.start()
     try:
-        while len(consumer.assignment()) < 2 * stack.kafka.partitions:
+        while len(consumer.assignment()) < 2 * stack.kafka.partitions:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         for tp in consumer.assignment():
             await consumer.position(tp)
         good = ChatTurn(session_id=session, turn_id="good-turn", text="hello", locale="en")
         await producer.send_and_wait(
-            TURNS.name, b"\x00\x00\x00\x00\x07garbage", key=session.encode(), headers=[("turn_id", b"bad-turn")]
+            TURNS.name,
+            b"\x00\x00\x00\x00\x07garbage",
+            key=session.encode(),
+            headers=[("turn_id", b"bad-turn")],
         )
         await producer.send_and_wait(TURNS.name, default_codec().encode(good), key=session.encode())
         events = await session_events(consumer, session, finals=2)
@@ -51,6 +54,8 @@ async def test_garbage_is_dead_lettered_and_the_next_turn_is_answered(stack: Loc
         await consumer.stop()
     letters = [e for e in events if isinstance(e, DeadLetter)]
     finals = {e.turn_id: e for e in events if isinstance(e, FinalReply)}
-    assert [(d.stage, d.turn_id, d.payload) for d in letters] == [("intent", "bad-turn", b"\x00\x00\x00\x00\x07garbage")]
+    assert [(d.stage, d.turn_id, d.payload) for d in letters] == [
+        ("intent", "bad-turn", b"\x00\x00\x00\x00\x07garbage")
+    ]
     assert finals["bad-turn"].status == "error"
     assert finals["good-turn"].status == "ok"

@@ -1,5 +1,3 @@
-# Full-width punctuation is what Japanese text is made of.
-# ruff: noqa: RUF001
 import random
 
 import pytest
@@ -69,15 +67,20 @@ def test_random_unicode_joins_back_exactly() -> None:
 
 
 def test_english_sentences() -> None:
-    assert split_chunks("Hi there. How are you? Fine!", 60) == [
+    assert split_chunks("Hi there. How are you? Fine!", 14) == [
         "Hi there. ",
         "How are you? ",
         "Fine!",
     ]
 
 
+def test_short_sentences_are_packed_up_to_the_limit() -> None:
+    assert split_chunks("Hi there. How are you? Fine!", 23) == ["Hi there. How are you? ", "Fine!"]
+    assert split_chunks("Hi there. How are you? Fine!", 60) == ["Hi there. How are you? Fine!"]
+
+
 def test_japanese_sentences_end_without_a_space() -> None:
-    assert split_chunks("こんにちは。元気ですか？はい！", 60) == [
+    assert split_chunks("こんにちは。元気ですか？はい！", 6) == [
         "こんにちは。",
         "元気ですか？",
         "はい！",
@@ -85,7 +88,7 @@ def test_japanese_sentences_end_without_a_space() -> None:
 
 
 def test_closing_quotes_stay_with_their_sentence() -> None:
-    assert split_chunks("「はい。」と言った。次", 60) == ["「はい。」", "と言った。", "次"]
+    assert split_chunks("「はい。」と言った。次", 5) == ["「はい。」", "と言った。", "次"]
 
 
 def test_dots_inside_words_and_numbers_do_not_end_sentences() -> None:

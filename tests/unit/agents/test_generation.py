@@ -35,7 +35,7 @@ def test_a_retrieved_answer_quotes_the_best_item(grounded_turn: Grounded) -> Non
 
 
 def test_a_retrieved_answer_in_japanese(grounded_turn: Grounded) -> None:
-    draft = generate(grounded_turn("送料はいくら", "faq", "ja", context=(SHIPPING_JA,)))
+    draft = generate(grounded_turn("送料はいくら", "faq", "ja", context=(SHIPPING_JA,)), 15)
     assert draft.final.text == SHIPPING_JA.text
     assert [chunk.text for chunk in draft.chunks] == [
         "送料は全国一律350円です。",

@@ -1,5 +1,3 @@
-# Full-width digits and hyphens are how many Japanese shoppers type numbers.
-# ruff: noqa: RUF001
 import random
 from collections.abc import Callable
 

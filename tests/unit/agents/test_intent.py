@@ -53,7 +53,7 @@ def test_strong_keywords_in_both_languages(text: str, intent: str) -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("ＡＮＹ ＣＯＵＰＯＮＳ", "promotion"),  # noqa: RUF001 (full-width on purpose)
+        ("ＡＮＹ ＣＯＵＰＯＮＳ", "promotion"),
         ("WHERE IS MY ORDER", "order_tracking"),
         ("届いた本が破れていました", "return_request"),
         ("Kindle版を返金してほしい", "return_request"),
@@ -109,7 +109,7 @@ def test_unknown_text_is_low_confidence_chitchat(text: str) -> None:
         "返品" * 10_000,
         "where is my 注文 😅 250-1234567-7654321 vol. 3 Kindle版?" * 200,
         "\x00\x01\u200d\ufeff",
-        "ｈｅｌｌｏ ﾜﾝﾋﾟｰｽ",  # noqa: RUF001 (full-width on purpose)
+        "ｈｅｌｌｏ ﾜﾝﾋﾟｰｽ",
     ],
 )
 def test_odd_text_still_gives_a_known_intent(text: str) -> None:

@@ -11,7 +11,7 @@ from schemas.events import Locale
         "カタカナ",
         "漫画",
         "ｶﾀｶﾅ",  # half-width katakana
-        "ＡＢＣ",  # noqa: RUF001 (full-width Latin letters on purpose)
+        "ＡＢＣ",
         "ワンピースの最新刊",
         "I love ワンピース",  # any Japanese wins over English
         "Berserk 3巻",

@@ -4,7 +4,7 @@ from agents.text import clip, normalize, tokenize
 
 
 def test_normalize_folds_full_width_and_case() -> None:
-    assert normalize("ＡＮＹ ＣＯＵＰＯＮＳ ３巻") == "any coupons 3巻"  # noqa: RUF001
+    assert normalize("ＡＮＹ ＣＯＵＰＯＮＳ ３巻") == "any coupons 3巻"
     assert normalize("ｶﾀｶﾅ") == "カタカナ"
 
 

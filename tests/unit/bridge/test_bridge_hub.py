@@ -112,3 +112,17 @@ async def test_unsubscribe_ends_the_subscription():
     hub.unsubscribe(subscription)
     assert [frame async for frame in subscription] == [{"type": "ready"}]
     assert hub._sessions == {}
+
+
+async def test_a_turn_ends_at_its_first_final_even_if_another_one_follows():
+    hub = SessionHub(1.0)
+    subscription = hub.subscribe("s1")
+    hub.begin_turn("s1", "t1")
+    hub.confirm_turn("s1", "t1")
+    *chunks, final = replies(texts=("a",))
+    error_final = final.model_copy(update={"event_id": "another-id", "status": "error"})
+    for event in (*chunks, final, error_final, chunks[0].model_copy(update={"event_id": "late"})):
+        hub.dispatch(event)
+    frames = drain(subscription)
+    assert [f["type"] for f in frames] == ["chunk", "final"]
+    assert frames[-1]["status"] == "ok"

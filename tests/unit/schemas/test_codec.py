@@ -33,7 +33,9 @@ def test_round_trip_keeps_japanese_text_and_nested_records(codec: AvroCodec) -> 
         intent="product_question",
         confidence=0.92,
         entities=(Entity(kind="volume", value="108"),),
-        context=(ContextItem(source="faq", ref_id="faq-preorder", title="予約", text="…", score=0.5),),
+        context=(
+            ContextItem(source="faq", ref_id="faq-preorder", title="予約", text="…", score=0.5),
+        ),
         received_ts=RECEIVED,
     )
     assert codec.decode(codec.encode(turn)) == turn

@@ -45,7 +45,9 @@ def _pairs() -> list[tuple[SchemaVersion, SchemaVersion]]:
     pairs = []
     for name in CATALOG.current:
         versions = CATALOG.all_versions(name)
-        pairs += [(old, new) for old in versions[:-1] for new in versions[versions.index(old) + 1 :]]
+        pairs += [
+            (old, new) for old in versions[:-1] for new in versions[versions.index(old) + 1 :]
+        ]
     return pairs
 
 
@@ -53,10 +55,14 @@ def test_there_is_history_to_check() -> None:
     assert _pairs(), "no schema has an older version; the compatibility test would check nothing"
 
 
-@pytest.mark.parametrize("pair", _pairs(), ids=lambda p: f"{p[0].stem}-v{p[0].version}-to-v{p[1].version}")
+@pytest.mark.parametrize(
+    "pair", _pairs(), ids=lambda p: f"{p[0].stem}-v{p[0].version}-to-v{p[1].version}"
+)
 def test_old_data_decodes_with_the_new_schema(pair: tuple[SchemaVersion, SchemaVersion]) -> None:
     old, new = pair
-    added = [f for f in new.raw["fields"] if f["name"] not in {g["name"] for g in old.raw["fields"]}]
+    added = [
+        f for f in new.raw["fields"] if f["name"] not in {g["name"] for g in old.raw["fields"]}
+    ]
     for record in generate_many(old.parsed, 50):
         buffer = io.BytesIO()
         fastavro.schemaless_writer(buffer, old.parsed, record)

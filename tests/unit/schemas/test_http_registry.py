@@ -21,13 +21,17 @@ class FakeConfluentRegistry:
         self.requests.append(f"{request.method} {request.url.path}")
         if request.method == "POST" and request.url.path.startswith("/subjects/"):
             text = json.loads(request.content)["schema"]
-            schema_id = next((i for i, s in self.schemas.items() if s == text), len(self.schemas) + 1)
+            schema_id = next(
+                (i for i, s in self.schemas.items() if s == text), len(self.schemas) + 1
+            )
             self.schemas[schema_id] = text
             return httpx.Response(200, json={"id": schema_id})
         if request.method == "GET" and request.url.path.startswith("/schemas/ids/"):
             schema_id = int(request.url.path.rsplit("/", 1)[1])
             if schema_id not in self.schemas:
-                return httpx.Response(404, json={"error_code": 40403, "message": "Schema not found"})
+                return httpx.Response(
+                    404, json={"error_code": 40403, "message": "Schema not found"}
+                )
             return httpx.Response(200, json={"schema": self.schemas[schema_id]})
         return httpx.Response(404)
 

@@ -2,9 +2,8 @@
 
 from collections.abc import AsyncIterator
 
-import faust
-from faust.types import AgentT
 import pytest
+from faust.types import AgentT
 
 from schemas import AvroCodec, ChatTurn, Event, FinalReply, ReplyChunk, load_catalog
 from schemas.registry import LocalSchemaRegistry
@@ -41,7 +40,9 @@ async def put(agent: AgentT, event: Event) -> None:
 
 async def test_a_turn_walks_through_all_four_agents(pipeline: Pipeline) -> None:
     agents, sender = pipeline
-    await put(agents["intent"], ChatTurn(session_id="s1", turn_id="t1", text="送料はいくらですか？"))
+    await put(
+        agents["intent"], ChatTurn(session_id="s1", turn_id="t1", text="送料はいくらですか？")
+    )
     [understood] = sender.on(UNDERSTOOD)
     await put(agents["retrieval"], understood)
     [grounded] = sender.on(GROUNDED)
@@ -51,24 +52,33 @@ async def test_a_turn_walks_through_all_four_agents(pipeline: Pipeline) -> None:
     replies = sender.on(RESPONSES)
     chunks = [r for r in replies if isinstance(r, ReplyChunk)]
     [final] = [r for r in replies if isinstance(r, FinalReply)]
-    assert final.status == "ok" and final.intent == "faq" and final.turn_id == "t1"
+    assert final.status == "ok"
+    assert final.intent == "faq"
+    assert final.turn_id == "t1"
     assert "".join(c.text for c in chunks) == final.text
     assert [c.seq for c in chunks] == list(range(final.chunk_count))
 
 
 async def test_escalation_turn_emits_an_escalation_event(pipeline: Pipeline) -> None:
     agents, sender = pipeline
-    await put(agents["intent"], ChatTurn(session_id="s2", turn_id="t2", text="I want to talk to a human", locale="en"))
+    await put(
+        agents["intent"],
+        ChatTurn(session_id="s2", turn_id="t2", text="I want to talk to a human", locale="en"),
+    )
     await put(agents["retrieval"], sender.on(UNDERSTOOD)[0])
     await put(agents["generation"], sender.on(GROUNDED)[0])
     [escalation] = sender.on(ESCALATIONS)
     assert escalation.session_id == "s2"
 
 
-async def test_garbage_reaches_the_dead_letter_topic_and_the_agent_goes_on(pipeline: Pipeline) -> None:
+async def test_garbage_reaches_the_dead_letter_topic_and_the_agent_goes_on(
+    pipeline: Pipeline,
+) -> None:
     agents, sender = pipeline
     async with agents["intent"].test_context() as running:
         await running.put(b"not avro", key=b"s3")
-        await running.put(CODEC.encode(ChatTurn(session_id="s3", turn_id="t3", text="hello")), key=b"s3")
+        await running.put(
+            CODEC.encode(ChatTurn(session_id="s3", turn_id="t3", text="hello")), key=b"s3"
+        )
     assert len(sender.on(DEADLETTER)) == 1
     assert len(sender.on(UNDERSTOOD)) == 1

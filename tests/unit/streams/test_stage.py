@@ -13,7 +13,9 @@ from streams.topics import DEADLETTER, RESPONSES, UNDERSTOOD
 CODEC = AvroCodec(LocalSchemaRegistry(load_catalog()))
 
 
-def message(value: bytes | None, *, key: bytes = b"session-1", turn_id: bytes = b"turn-1") -> IncomingMessage:
+def message(
+    value: bytes | None, *, key: bytes = b"session-1", turn_id: bytes = b"turn-1"
+) -> IncomingMessage:
     return IncomingMessage("chat.turns", 2, 17, key, value, {"turn_id": turn_id})
 
 
@@ -51,8 +53,13 @@ async def test_undecodable_message_is_dead_lettered_and_answered() -> None:
     [letter] = sender.on(DEADLETTER)
     assert isinstance(letter, DeadLetter)
     assert (letter.session_id, letter.turn_id, letter.stage) == ("session-1", "turn-1", "intent")
-    assert (letter.source_topic, letter.source_partition, letter.source_offset) == ("chat.turns", 2, 17)
-    assert letter.payload == b"\x00garbage" and letter.error_type == "DecodeError"
+    assert (letter.source_topic, letter.source_partition, letter.source_offset) == (
+        "chat.turns",
+        2,
+        17,
+    )
+    assert letter.payload == b"\x00garbage"
+    assert letter.error_type == "DecodeError"
     [reply] = sender.on(RESPONSES)
     assert isinstance(reply, FinalReply)
     assert (reply.status, reply.turn_id, reply.session_id) == ("error", "turn-1", "session-1")
@@ -65,7 +72,10 @@ async def test_a_failing_stage_dead_letters_and_keeps_going() -> None:
     await failing(message(CODEC.encode(turn("boom"))))
     await failing(message(CODEC.encode(turn("again"))))
     letters = sender.on(DEADLETTER)
-    assert [letter.error_message for letter in letters] == ["cannot handle boom", "cannot handle again"]
+    assert [letter.error_message for letter in letters] == [
+        "cannot handle boom",
+        "cannot handle again",
+    ]
     assert all(isinstance(r, FinalReply) and r.status == "error" for r in sender.on(RESPONSES))
 
 

@@ -1,0 +1,24 @@
+import pytest
+
+from connectors.kafka import free_loopback_port
+from mangaassist.cli import main
+
+
+def test_chat_against_no_bridge_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_loopback_port()}"
+    assert main(["chat", "--url", url, "--once", "hello", "--timeout", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mangaassist: error:")
+    assert "Traceback" not in err
+
+
+def test_settings_prints_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["settings"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "MANGAASSIST_KAFKA_FETCH_MAX_WAIT_MS=5" in lines
+
+
+def test_unknown_command_exits_with_usage() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fly"])
+    assert exit_info.value.code == 2

@@ -4,10 +4,10 @@ PostgreSQL (the stand-in for Redshift) when ``MANGAASSIST_WAREHOUSE_URL`` is set
 else an embedded DuckDB file.
 """
 
-from analytics.batcher import Batcher, flush_in_thread
 from analytics.duckdb_sink import DuckDBSink
 from analytics.exceptions import WarehouseError, WarehouseUnavailable
 from analytics.factory import sink_from_settings
+from analytics.flush import flush_in_thread, flush_salvaging
 from analytics.postgres_sink import PostgresSink
 from analytics.rows import COLUMNS, EventRow, to_row
 from analytics.settings import WarehouseSettings
@@ -15,7 +15,6 @@ from analytics.sink import WarehouseSink
 
 __all__ = [
     "COLUMNS",
-    "Batcher",
     "DuckDBSink",
     "EventRow",
     "PostgresSink",
@@ -24,6 +23,7 @@ __all__ = [
     "WarehouseSink",
     "WarehouseUnavailable",
     "flush_in_thread",
+    "flush_salvaging",
     "sink_from_settings",
     "to_row",
 ]

@@ -1,7 +1,7 @@
 """The warehouse sink: an idempotent, batch-at-a-time writer of event rows.
 
 Modelled on quix-streams' small ``Sink`` base: ``setup`` once, then write
-batches (the :class:`~analytics.batcher.Batcher` does the ``add``/``flush`` part).
+batches (the analytics agent batches; :mod:`analytics.flush` writes off the event loop).
 Engines share the SQL in ``analytics/sql``; a file named ``<name>.<engine>.sql``
 replaces ``<name>.sql`` for that engine.
 """

@@ -85,31 +85,27 @@ class ChatTurn(Event):
     client_msg_id: str | None = Field(default=None, max_length=64)
 
 
-class UnderstoodTurn(Event):
+class _Understanding(Event):
+    """What the intent stage learnt about a turn; carried on by later stages."""
+
+    schema_version: int = 1
+    user_id: str | None = None
+    locale: Locale
+    text: str
+    intent: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    entities: tuple[Entity, ...] = ()
+    received_ts: datetime
+
+
+class UnderstoodTurn(_Understanding):
     avro_name: ClassVar[str] = "UnderstoodTurn"
 
-    schema_version: int = 1
-    user_id: str | None = None
-    locale: Locale
-    text: str
-    intent: str
-    confidence: float = Field(ge=0.0, le=1.0)
-    entities: tuple[Entity, ...] = ()
-    received_ts: datetime
 
-
-class GroundedTurn(Event):
+class GroundedTurn(_Understanding):
     avro_name: ClassVar[str] = "GroundedTurn"
 
-    schema_version: int = 1
-    user_id: str | None = None
-    locale: Locale
-    text: str
-    intent: str
-    confidence: float = Field(ge=0.0, le=1.0)
-    entities: tuple[Entity, ...] = ()
     context: tuple[ContextItem, ...] = ()
-    received_ts: datetime
 
 
 class ReplyChunk(Event):

@@ -69,25 +69,6 @@ def guardrail_stage(event: ReplyChunk | FinalReply) -> Emitted:
     return [(RESPONSES, guard_final(event))]
 
 
-def incoming(event: faust.EventT[bytes]) -> IncomingMessage:
-    message = event.message
-    return IncomingMessage(
-        topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        key=message.key,
-        value=message.value,
-        headers=_headers(message.headers),
-    )
-
-
-def _headers(raw: Any) -> Mapping[str, bytes]:
-    if not raw:
-        return {}
-    items = raw.items() if isinstance(raw, Mapping) else raw
-    return {str(k): bytes(v or b"") for k, v in items}
-
-
 def register_pipeline(
     app: faust.App,
     kafka: KafkaSettings,
@@ -126,6 +107,6 @@ def register_pipeline(
 def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> AgentT[Any]:
     async def agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            await runner(incoming(event))
+            await runner(IncomingMessage.from_faust(event))
 
     return app.agent(topic, name=runner.name)(agent)

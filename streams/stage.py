@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from faust.types import EventT
+
 from agents.fallback import error_reply
 from schemas import AvroCodec, DeadLetter, Event
 from schemas.events import Locale, derive_id, utc_now
@@ -37,6 +39,20 @@ class IncomingMessage:
     key: bytes | None
     value: bytes | None
     headers: Mapping[str, bytes]
+
+    @classmethod
+    def from_faust(cls, event: EventT[bytes]) -> IncomingMessage:
+        message = event.message
+        raw = message.headers or {}
+        items = raw.items() if isinstance(raw, Mapping) else raw
+        return cls(
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=message.key,
+            value=message.value,
+            headers={str(k): bytes(v or b"") for k, v in items},
+        )
 
 
 class Sender:
@@ -94,34 +110,11 @@ class StageRunner(Generic[E]):
         self, message: IncomingMessage, exc: Exception, event: Event | None
     ) -> None:
         self.dead_lettered += 1
-        session_id = _session_id(message, event)
-        turn_id = event.turn_id if event else message.headers.get(TURN_ID_HEADER, b"").decode()
-        parent_id = (
-            event.event_id if event else f"{message.topic}/{message.partition}/{message.offset}"
-        )
-        log.warning(
-            "dead-lettering %s[%d]@%d in stage %s: %s",
-            message.topic,
-            message.partition,
-            message.offset,
-            self.name,
-            exc,
-        )
-        await self._sender.send(
-            DEADLETTER,
-            DeadLetter(
-                event_id=derive_id(parent_id, f"deadletter-{self.name}"),
-                session_id=session_id,
-                turn_id=turn_id,
-                stage=self.name,
-                source_topic=message.topic,
-                source_partition=message.partition,
-                source_offset=message.offset,
-                error_type=type(exc).__name__,
-                error_message=str(exc)[:2000],
-                payload=message.value or b"",
-            ),
-        )
+        letter = dead_letter(self.name, message, exc, event)
+        await self._sender.send(DEADLETTER, letter)
+        turn_id = letter.turn_id
+        session_id = letter.session_id
+        parent_id = _parent_id(message, event)
         if turn_id:
             locale: Locale = getattr(event, "locale", "ja")
             received_ts: datetime = getattr(event, "received_ts", None) or (
@@ -136,6 +129,36 @@ class StageRunner(Generic[E]):
                 parent_event_id=parent_id,
             )
             await self._sender.send(RESPONSES, reply)
+
+
+def dead_letter(
+    stage: str, message: IncomingMessage, exc: Exception, event: Event | None = None
+) -> DeadLetter:
+    """The dead-letter event for a message ``stage`` could not decode or process."""
+    log.warning(
+        "dead-lettering %s[%d]@%d in stage %s: %s",
+        message.topic,
+        message.partition,
+        message.offset,
+        stage,
+        exc,
+    )
+    return DeadLetter(
+        event_id=derive_id(_parent_id(message, event), f"deadletter-{stage}"),
+        session_id=_session_id(message, event),
+        turn_id=event.turn_id if event else message.headers.get(TURN_ID_HEADER, b"").decode(),
+        stage=stage,
+        source_topic=message.topic,
+        source_partition=message.partition,
+        source_offset=message.offset,
+        error_type=type(exc).__name__,
+        error_message=str(exc)[:2000],
+        payload=message.value or b"",
+    )
+
+
+def _parent_id(message: IncomingMessage, event: Event | None) -> str:
+    return event.event_id if event else f"{message.topic}/{message.partition}/{message.offset}"
 
 
 def _session_id(message: IncomingMessage, event: Event | None) -> str:

@@ -90,6 +90,19 @@ class ChildProcess:
                     f"{self.name} not ready after {timeout_s:.0f}s; see {self.log_path}"
                 )
 
+    def signal(self, signum: int) -> None:
+        if self._process is not None:
+            self._process.send_signal(signum)
+
+    def wait(self, timeout_s: float) -> int:
+        """The exit code, once the process has exited by itself."""
+        if self._process is None:
+            raise ChildProcessError(f"{self.name} was not started")
+        try:
+            return self._process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise ChildProcessError(f"{self.name} still running after {timeout_s:.0f}s") from exc
+
     @property
     def returncode(self) -> int | None:
         return None if self._process is None else self._process.poll()

@@ -18,7 +18,7 @@ from schemas import AvroCodec, Event, FinalReply, ReplyChunk, default_codec
 from schemas.exceptions import DecodeError
 from streams.exceptions import BrokerError
 from streams.settings import KafkaSettings
-from streams.topics import RESPONSES, TopicSpec, topic_name
+from streams.topics import RESPONSES, TURN_ID_HEADER, TopicSpec, topic_name
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def record_key(event: Event) -> bytes:
 
 
 def record_headers(event: Event) -> list[tuple[str, bytes]]:
-    return [("turn_id", event.turn_id.encode())]
+    return [(TURN_ID_HEADER, event.turn_id.encode())]
 
 
 class KafkaPublisher:

@@ -27,7 +27,7 @@ from connectors.kafka import LocalBrokerSettings, free_loopback_port
 from schemas import AvroCodec, ChatTurn, FinalReply, ReplyChunk, default_codec
 from schemas.events import Locale
 from streams.settings import KafkaSettings
-from streams.topics import RESPONSES, TURNS, topic_name
+from streams.topics import RESPONSES, TURN_ID_HEADER, TURNS, topic_name
 
 # Hops from a turn entering chat.turns to its reply on chat.responses.
 PIPELINE_HOPS = 5
@@ -189,7 +189,7 @@ async def drive(
                     turns_topic,
                     codec.encode(turn),
                     key=session_id.encode(),
-                    headers=[("turn_id", turn.turn_id.encode())],
+                    headers=[(TURN_ID_HEADER, turn.turn_id.encode())],
                 )
             )
             if i % 100 == 0:

@@ -20,13 +20,12 @@ from agents.fallback import error_reply
 from schemas import AvroCodec, DeadLetter, Event
 from schemas.events import Locale, derive_id, utc_now
 from schemas.exceptions import DecodeError
-from streams.topics import DEADLETTER, RESPONSES, TopicSpec
+from streams.topics import DEADLETTER, RESPONSES, TURN_ID_HEADER, TopicSpec
 
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
 Emitted = Iterable[tuple[TopicSpec, Event]]
-TURN_ID_HEADER = "turn_id"
 
 
 @dataclass(frozen=True)

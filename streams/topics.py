@@ -22,6 +22,10 @@ from schemas import (
     UnderstoodTurn,
 )
 
+# Every record repeats its turn id in this header, so a record whose body cannot
+# be decoded can still be answered.
+TURN_ID_HEADER = "turn_id"
+
 
 @dataclass(frozen=True)
 class TopicSpec:

@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from mangaassist.errors import MangaAssistError
 
@@ -80,6 +81,65 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench_command(args)
 
 
+def _topics(args: argparse.Namespace) -> int:
+    from mangaassist.inspect import topic_report
+    from streams.settings import KafkaSettings
+
+    rows = asyncio.run(topic_report(KafkaSettings()))
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.as_json()))
+        return 0
+    print(f"{'topic':<28} {'part':>4} {'first':>8} {'end':>8}  lag")
+    for row in rows:
+        lag = ", ".join(f"{group}={value}" for group, value in row.lag.items()) or "-"
+        print(
+            f"{row.topic:<28} {row.partition:>4} {row.first_offset:>8} {row.end_offset:>8}  {lag}"
+        )
+    return 0
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from mangaassist.inspect.dump import DumpQuery, DumpStats, dump_records
+    from schemas import default_codec
+    from streams.settings import KafkaSettings
+
+    kafka = KafkaSettings()
+    query = DumpQuery(
+        topic=f"{kafka.topic_prefix}{args.topic}",
+        session_id=args.session,
+        since=args.since,
+        until=args.until,
+        from_offset=args.from_offset,
+    )
+    stats = DumpStats()
+    tty = sys.stderr.isatty()
+
+    def progress(scanned: int, total: int) -> None:
+        if tty:
+            print(f"\r[dump] {scanned}/{total} records", end="", file=sys.stderr, flush=True)
+
+    async def run() -> None:
+        async for line in dump_records(kafka, query, default_codec(), stats, progress):
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+
+    asyncio.run(run())
+    end = "\n" if tty else ""
+    print(
+        f"{end}[dump] scanned {stats.scanned}, printed {stats.matched}, corrupt {stats.corrupt}",
+        file=sys.stderr,
+    )
+    return 1 if stats.corrupt else 0
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _settings(args: argparse.Namespace) -> int:
     from mangaassist.settings_table import current_settings, render_settings_table
 
@@ -123,6 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", choices=["ja", "en"])
     chat.add_argument("--timeout", type=float, default=30.0)
     chat.set_defaults(func=_chat)
+
+    topics = commands.add_parser("topics", help="topics, partitions, offsets and worker lag")
+    topics.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    topics.set_defaults(func=_topics)
+
+    dump = commands.add_parser("dump", help="print a topic's events as decoded JSON lines")
+    dump.add_argument("topic", help="topic name without the prefix, e.g. chat.turns")
+    dump.add_argument("--session", help="only this session's events")
+    dump.add_argument("--since", type=_timestamp, help="ISO 8601 time (UTC if no zone)")
+    dump.add_argument("--until", type=_timestamp, help="ISO 8601 time (UTC if no zone)")
+    dump.add_argument("--from-offset", type=int, help="start offset in every partition")
+    dump.set_defaults(func=_dump)
 
     settings = commands.add_parser("settings", help="print every setting and its value")
     settings.add_argument("--markdown", action="store_true", help="the README's table instead")

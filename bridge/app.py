@@ -20,6 +20,7 @@ from bridge.auth import issuer_from_settings
 from bridge.http_routes import ChatHttp
 from bridge.hub import SessionHub
 from bridge.kafka import EventPublisher, KafkaPublisher, KafkaResponseSource, ResponseSource
+from bridge.ratelimit import RateLimiter, limiter_from_settings
 from bridge.service import ChatService
 from bridge.settings import BridgeSettings
 from bridge.ws_route import ChatSocket
@@ -72,12 +73,14 @@ def create_app(
     *,
     publisher: EventPublisher | None = None,
     responses: ResponseSource | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Starlette:
     """The bridge; ``publisher``/``responses`` default to Kafka (see :mod:`bridge.testing`)."""
     publisher = publisher or KafkaPublisher(kafka)
     responses = responses or KafkaResponseSource(kafka)
     hub = SessionHub(settings.reply_timeout_s)
-    service = ChatService(settings, issuer_from_settings(settings), publisher, hub)
+    limiter = limiter or limiter_from_settings(settings)
+    service = ChatService(settings, issuer_from_settings(settings), publisher, hub, limiter)
     relay = Relay(responses, hub)
     http = ChatHttp(service)
 
@@ -89,6 +92,7 @@ def create_app(
             await responses.start()
             stack.push_async_callback(responses.stop)
             stack.callback(hub.close)
+            stack.push_async_callback(limiter.close)
             relay.start()
             stack.push_async_callback(relay.stop)
             yield

@@ -17,6 +17,7 @@ ErrorCode = Literal[
     "forbidden_origin",
     "unavailable",
     "timeout",
+    "rate_limited",
 ]
 """Every ``code`` an error frame or an HTTP error body can carry (see docs/protocol.md)."""
 
@@ -32,8 +33,16 @@ class AuthError(BridgeError):
 class RequestError(BridgeError):
     """A client request the bridge refuses, answered with an error frame or body."""
 
-    def __init__(self, code: ErrorCode, message: str, *, client_msg_id: str | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        client_msg_id: str | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.code: ErrorCode = code
         self.message = message
         self.client_msg_id = client_msg_id
+        self.retry_after_s = retry_after_s

@@ -154,7 +154,10 @@ def error_frame(
 
 
 def request_error_frame(exc: RequestError) -> Frame:
-    return error_frame(exc.code, exc.message, client_msg_id=exc.client_msg_id)
+    frame = error_frame(exc.code, exc.message, client_msg_id=exc.client_msg_id)
+    if exc.retry_after_s is not None:
+        frame["retry_after_s"] = round(exc.retry_after_s, 3)
+    return frame
 
 
 def reply_frame(event: ReplyChunk | FinalReply) -> Frame:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -41,6 +42,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     "text_too_long": 422,
     "unavailable": 503,
     "timeout": 504,
+    "rate_limited": 429,
 }
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -72,7 +74,9 @@ class ChatHttp:
             except AuthError as exc:
                 return error_response("unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
             except RequestError as exc:
-                return error_response(exc.code, exc.message)
+                retry = exc.retry_after_s
+                headers = None if retry is None else {"Retry-After": str(max(1, math.ceil(retry)))}
+                return error_response(exc.code, exc.message, headers)
 
         return answer
 

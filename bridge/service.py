@@ -11,6 +11,7 @@ from bridge.exceptions import AuthError, RequestError
 from bridge.frames import FeedbackFrame, FrameParser, InitRequest, MessageFrame, ack_frame
 from bridge.hub import SessionHub, Subscription
 from bridge.kafka import EventPublisher
+from bridge.ratelimit import RateLimiter, bucket_keys
 from bridge.settings import BridgeSettings
 from schemas import ChatTurn, Event, Feedback, SessionEvent
 from schemas.events import new_id
@@ -41,6 +42,7 @@ class ChatService:
         issuer: TokenIssuer,
         publisher: EventPublisher,
         hub: SessionHub,
+        limiter: RateLimiter,
         *,
         verifier: TokenVerifier | None = None,
     ) -> None:
@@ -52,6 +54,7 @@ class ChatService:
         self._issuer = issuer
         self._verifier = verifier or issuer
         self._publisher = publisher
+        self._limiter = limiter
 
     def allows_origin(self, origin: str | None) -> bool:
         # Browsers always send Origin; other clients cannot be hijacked by a web page.
@@ -81,6 +84,14 @@ class ChatService:
         reply_to: Subscription | None = None,
     ) -> str:
         """Publish a turn and return its id; the ack reaches ``reply_to`` before any reply."""
+        decision = await self._limiter.acquire(bucket_keys(claims.session_id, claims.user_id))
+        if not decision.allowed:
+            raise RequestError(
+                "rate_limited",
+                f"too many messages: try again in {decision.retry_after_s:.1f} s",
+                client_msg_id=frame.client_msg_id,
+                retry_after_s=decision.retry_after_s,
+            )
         turn = ChatTurn(
             session_id=claims.session_id,
             turn_id=new_id(),

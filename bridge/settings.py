@@ -39,6 +39,16 @@ class BridgeSettings(BaseSettings):
     sse_heartbeat_s: float = Field(
         default=15.0, gt=0, description="Interval of SSE heartbeat comments."
     )
+    rate_capacity: int = Field(
+        default=10, ge=1, description="Messages a session (or user) may send in a burst."
+    )
+    rate_refill_per_s: float = Field(
+        default=0.5, gt=0, description="Messages per second a bucket regains, up to its capacity."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis for rate limits shared by every bridge; unset: per process.",
+    )
     shutdown_grace_s: int = Field(
         default=5, ge=0, description="How long open connections may delay a shutdown."
     )

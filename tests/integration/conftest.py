@@ -25,6 +25,7 @@ from mangaassist.stack import LocalStack
 POSTGRES_URL = os.environ.get(
     "MANGAASSIST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("MANGAASSIST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -54,6 +55,9 @@ def stack(
         "MANGAASSIST_WAREHOUSE_URL": POSTGRES_URL,
         "MANGAASSIST_WAREHOUSE_SCHEMA_NAME": e2e_warehouse.schema_name,
         "MANGAASSIST_WAREHOUSE_BATCH_AGE_S": "0.2",
+        # Rate limits in the real Redis, with room for the bursts these tests send.
+        "MANGAASSIST_BRIDGE_REDIS_URL": REDIS_URL,
+        "MANGAASSIST_BRIDGE_RATE_CAPACITY": "100",
     }
     broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
     bridge = BridgeSettings(port=free_loopback_port())

@@ -132,6 +132,17 @@ def _dump(args: argparse.Namespace) -> int:
     return 1 if stats.corrupt else 0
 
 
+def _search_catalog(args: argparse.Namespace) -> int:
+    from connectors.store import search_catalog_main
+
+    hits = search_catalog_main(args.query, args.k)
+    for hit in hits:
+        print(json.dumps(hit, ensure_ascii=False))
+    if not hits:
+        print(f"mangaassist: nothing in the catalog matches {args.query!r}", file=sys.stderr)
+    return 0 if hits else 1
+
+
 def _timestamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -195,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("--until", type=_timestamp, help="ISO 8601 time (UTC if no zone)")
     dump.add_argument("--from-offset", type=int, help="start offset in every partition")
     dump.set_defaults(func=_dump)
+
+    catalog = commands.add_parser(
+        "search-catalog", help="find items by title (any script or romaji), author, genre, volume"
+    )
+    catalog.add_argument("query")
+    catalog.add_argument("--k", type=int, default=10, help="how many results")
+    catalog.set_defaults(func=_search_catalog)
 
     settings = commands.add_parser("settings", help="print every setting and its value")
     settings.add_argument("--markdown", action="store_true", help="the README's table instead")

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from connectors.kafka import free_loopback_port
@@ -22,3 +24,15 @@ def test_unknown_command_exits_with_usage() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["fly"])
     assert exit_info.value.code == 2
+
+
+def test_search_catalog_prints_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search-catalog", "黄昏の王都の勇者 3巻", "--k", "2"]) == 0
+    hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(hits) == 2
+    assert all(hit["title_ja"] == "黄昏の王都の勇者　3巻" for hit in hits)
+
+
+def test_search_catalog_without_a_match_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search-catalog", "zzzzqqqq"]) == 1
+    assert "nothing in the catalog matches" in capsys.readouterr().err

@@ -39,6 +39,14 @@ class BridgeSettings(BaseSettings):
     sse_heartbeat_s: float = Field(
         default=15.0, gt=0, description="Interval of SSE heartbeat comments."
     )
+    heartbeat_s: float = Field(
+        default=30.0, gt=0, description="Interval of WebSocket pings; no pong in as long closes."
+    )
+    idle_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A socket that sends no frame for this long is closed (code 4408).",
+    )
     rate_capacity: int = Field(
         default=10, ge=1, description="Messages a session (or user) may send in a burst."
     )

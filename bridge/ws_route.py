@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 CLOSE_POLICY = 1008
 CLOSE_INTERNAL = 1011
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_IDLE = 4408
 _MAX_REASON_BYTES = 123  # RFC 6455 §5.5: a control frame's payload is at most 125 bytes
 
 
@@ -94,8 +95,15 @@ class ChatSocket:
         outbox = hub.subscribe(claims.session_id, greeting=ready_frame(claims.session_id))
         sender = asyncio.create_task(_send_all(websocket, outbox))
         try:
+            idle_s = self._service.settings.idle_timeout_s
             while True:
-                await self._handle(await _receive(websocket), claims, outbox)
+                try:
+                    async with asyncio.timeout(idle_s):
+                        message = await _receive(websocket)
+                except TimeoutError:
+                    await websocket.close(CLOSE_IDLE, f"idle for {idle_s:g} s")
+                    return
+                await self._handle(message, claims, outbox)
         finally:
             hub.unsubscribe(outbox)
             sender.cancel()

@@ -31,6 +31,12 @@ class _Reply:
 
 def _compose(turn: GroundedTurn) -> _Reply:
     locale = turn.locale
+    products = [item for item in turn.context if item.source == "catalog"]
+    if products:
+        # Each line is the catalog's own wording of title, format, price and stock.
+        lines = [item.text for item in products]
+        text = templates.join_sentences(locale, templates.PRODUCTS_FOUND.render(locale), *lines)
+        return _Reply(text, "retrieval", tuple(item.ref_id for item in products))
     if turn.context:
         # Context is sorted best first; only the best entry is quoted, so only it is a source.
         top = turn.context[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -22,6 +23,8 @@ GROUNDED_INTENTS = frozenset(
         "escalation",
     }
 )
+# Answered from the catalog when one is given; the FAQ is the fallback.
+PRODUCT_INTENTS = frozenset({"product_question", "product_discovery", "recommendation"})
 # A query token found in an entry's title or keywords counts fully, one found
 # only in its body counts half: bodies mention many topics in passing.
 BODY_WEIGHT = 0.5
@@ -136,10 +139,20 @@ def _bundled_index() -> FaqIndex:
     return FaqIndex.from_json(files("agents.data").joinpath("faq.json").read_bytes())
 
 
-def ground(turn: UnderstoodTurn, index: FaqIndex) -> GroundedTurn:
-    """The retrieval stage: attach the FAQ entries relevant to the turn, if any."""
+class Retriever(Protocol):
+    """Anything that finds context for a question: the FAQ, the knowledge base, the catalog."""
+
+    def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]: ...
+
+
+def ground(
+    turn: UnderstoodTurn, index: Retriever, catalog: Retriever | None = None
+) -> GroundedTurn:
+    """The retrieval stage: attach the catalog items or FAQ entries relevant to the turn."""
     context: tuple[ContextItem, ...] = ()
-    if turn.intent in GROUNDED_INTENTS:
+    if catalog is not None and turn.intent in PRODUCT_INTENTS:
+        context = tuple(catalog.search(turn.text, turn.locale))
+    if not context and turn.intent in GROUNDED_INTENTS:
         hits = index.search(turn.text, turn.locale)
         context = tuple(item for item in hits if item.score >= MIN_CONTEXT_SCORE)
     return GroundedTurn(

@@ -25,6 +25,10 @@ def join_sentences(locale: Locale, *parts: str) -> str:
     return ("" if locale == "ja" else " ").join(part for part in parts if part)
 
 
+PRODUCTS_FOUND = Bilingual(
+    ja="カタログで見つかった商品です。",
+    en="Here is what I found in our catalog.",
+)
 REPHRASE = Bilingual(
     ja="申し訳ありません、うまく理解できませんでした。別の言い方でもう一度お聞かせいただけますか?"
     "(例:「注文した本はいつ届きますか」「おすすめのファンタジー漫画は?」)",

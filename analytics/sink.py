@@ -41,7 +41,7 @@ class WarehouseSink(ABC):
     """The ``chat_events`` table and its views in one warehouse engine.
 
     Methods block; call them from a worker thread in async code (see
-    :func:`analytics.batcher.flush_in_thread`). Errors are :class:`WarehouseError`;
+    :func:`analytics.flush.flush_in_thread`). Errors are :class:`WarehouseError`;
     :class:`WarehouseUnavailable` means the same call may succeed later.
     """
 
@@ -55,7 +55,11 @@ class WarehouseSink(ABC):
 
     def setup(self) -> None:
         """Create the table, its index and the views if they are missing."""
-        self._apply_ddl("\n".join(load_sql(name, self.engine) for name in SETUP_SCRIPTS))
+        self.apply_sql(SETUP_SCRIPTS)
+
+    def apply_sql(self, names: Sequence[str]) -> None:
+        """Run the setup scripts ``names`` (see :func:`load_sql`) in order, in one transaction."""
+        self._apply_ddl("\n".join(load_sql(name, self.engine) for name in names))
 
     def write(self, rows: Sequence[EventRow]) -> int:
         """Insert ``rows`` in one transaction; return how many were new.

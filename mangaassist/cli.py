@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from mangaassist.errors import MangaAssistError
 
@@ -143,6 +144,12 @@ def _search_catalog(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def _report(args: argparse.Namespace) -> int:
+    from analytics.report import report_main
+
+    return report_main(args.output)
+
+
 def _timestamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -213,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("query")
     catalog.add_argument("--k", type=int, default=10, help="how many results")
     catalog.set_defaults(func=_search_catalog)
+
+    report = commands.add_parser(
+        "report", help="render the analytics report (HTML) from the warehouse"
+    )
+    report.add_argument("--output", type=Path, default=Path("var/report.html"))
+    report.set_defaults(func=_report)
 
     settings = commands.add_parser("settings", help="print every setting and its value")
     settings.add_argument("--markdown", action="store_true", help="the README's table instead")

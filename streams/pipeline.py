@@ -15,7 +15,9 @@ from faust.types import AgentT
 from agents.generation import generate
 from agents.guardrail import guard_chunk, guard_final
 from agents.intent import understand
-from agents.retrieval import FaqIndex, ground
+from agents.retrieval import FaqIndex, Retriever, ground
+from connectors.store import CatalogSearch, load_store
+from connectors.store.retriever import CatalogRetriever
 from schemas import (
     AvroCodec,
     ChatTurn,
@@ -44,9 +46,11 @@ def intent_stage(turn: ChatTurn) -> Emitted:
     return [(UNDERSTOOD, understand(turn))]
 
 
-def retrieval_stage(index: FaqIndex) -> Callable[[UnderstoodTurn], Emitted]:
+def retrieval_stage(
+    index: Retriever, catalog: Retriever | None
+) -> Callable[[UnderstoodTurn], Emitted]:
     def run(turn: UnderstoodTurn) -> Emitted:
-        return [(GROUNDED, ground(turn, index))]
+        return [(GROUNDED, ground(turn, index, catalog))]
 
     return run
 
@@ -87,11 +91,11 @@ def register_pipeline(
 
     sender = sender or Sender(codec, send)
     settings = settings or PipelineSettings()
+    catalog = CatalogRetriever(load_store(), CatalogSearch.bundled())
+    retrieve = retrieval_stage(FaqIndex.bundled(), catalog)
     runners: list[StageRunner[Any]] = [
         StageRunner("intent", (ChatTurn,), intent_stage, codec, sender),
-        StageRunner(
-            "retrieval", (UnderstoodTurn,), retrieval_stage(FaqIndex.bundled()), codec, sender
-        ),
+        StageRunner("retrieval", (UnderstoodTurn,), retrieve, codec, sender),
         StageRunner(
             "generation", (GroundedTurn,), generation_stage(settings.chunk_chars), codec, sender
         ),

@@ -183,3 +183,20 @@ def test_generate_is_deterministic(grounded_turn: Grounded) -> None:
         c.model_dump(exclude={"ts"}) for c in second.chunks
     ]
     assert first.final.model_dump(exclude={"ts"}) == second.final.model_dump(exclude={"ts"})
+
+
+def test_catalog_context_is_listed_with_every_item_as_a_source(grounded_turn: Grounded) -> None:
+    items = tuple(
+        ContextItem(
+            source="catalog",
+            ref_id=f"B0AAAAAAA{i}",
+            title="t",
+            text=f"Item {i}: ¥5{i}0.",
+            score=1.0,
+        )
+        for i in range(2)
+    )
+    draft = generate(grounded_turn("how much is vol 3", "product_question", "en", context=items))
+    assert draft.final.text == "Here is what I found in our catalog. Item 0: ¥500. Item 1: ¥510."
+    assert draft.final.sources == ("B0AAAAAAA0", "B0AAAAAAA1")
+    assert draft.final.path == "retrieval"

@@ -9,7 +9,7 @@ from agents.intent import understand
 from agents.retrieval import GROUNDED_INTENTS, MIN_CONTEXT_SCORE, FaqIndex, ground
 from agents.text import JAPANESE_RE
 from mangaassist.errors import MangaAssistError
-from schemas.events import ChatTurn, Locale, derive_id
+from schemas.events import ChatTurn, ContextItem, Locale, UnderstoodTurn, derive_id
 
 TOPICS = {
     "faq-shipping",
@@ -198,3 +198,44 @@ def test_ground_copies_the_turn(chat_turn: Callable[..., ChatTurn], index: FaqIn
     copied = ("session_id", "turn_id", "user_id", "locale", "text", "intent", "confidence")
     for field in (*copied, "entities", "received_ts"):
         assert getattr(grounded, field) == getattr(understood, field)
+
+
+class FixedRetriever:
+    def __init__(self, *items: ContextItem) -> None:
+        self.items = list(items)
+        self.calls = 0
+
+    def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]:
+        self.calls += 1
+        return self.items[:k]
+
+
+PRODUCT = ContextItem(source="catalog", ref_id="B0TESTTEST", title="t", text="x", score=1.0)
+
+
+def as_intent(chat_turn: Callable[..., ChatTurn], text: str, intent: str) -> UnderstoodTurn:
+    return understand(chat_turn(text)).model_copy(update={"intent": intent})
+
+
+def test_product_intents_are_grounded_in_the_catalog(
+    chat_turn: Callable[..., ChatTurn], index: FaqIndex
+) -> None:
+    turn = as_intent(chat_turn, "how much is vol 3", "product_question")
+    assert ground(turn, index, FixedRetriever(PRODUCT)).context == (PRODUCT,)
+
+
+def test_faq_intents_never_ask_the_catalog(
+    chat_turn: Callable[..., ChatTurn], index: FaqIndex
+) -> None:
+    catalog = FixedRetriever(PRODUCT)
+    ground(as_intent(chat_turn, "how much is shipping", "faq"), index, catalog)
+    assert catalog.calls == 0
+
+
+def test_the_faq_answers_when_the_catalog_finds_nothing(
+    chat_turn: Callable[..., ChatTurn], index: FaqIndex
+) -> None:
+    turn = as_intent(chat_turn, "送料はいくら", "product_question")
+    grounded = ground(turn, index, FixedRetriever())
+    assert grounded.context
+    assert all(item.source == "faq" for item in grounded.context)

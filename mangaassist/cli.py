@@ -144,6 +144,19 @@ def _search_catalog(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def _search_kb(args: argparse.Namespace) -> int:
+    from connectors.knowledge import search_kb_main
+
+    passages = search_kb_main(args.question, args.k)
+    for passage in passages:
+        print(json.dumps(passage, ensure_ascii=False))
+    if not passages:
+        print(
+            f"mangaassist: nothing in the knowledge base answers {args.question!r}", file=sys.stderr
+        )
+    return 0 if passages else 1
+
+
 def _report(args: argparse.Namespace) -> int:
     from analytics.report import report_main
 
@@ -220,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("query")
     catalog.add_argument("--k", type=int, default=10, help="how many results")
     catalog.set_defaults(func=_search_catalog)
+
+    kb = commands.add_parser("search-kb", help="search the FAQ/policy knowledge base (ja or en)")
+    kb.add_argument("question")
+    kb.add_argument("--k", type=int, default=5, help="how many passages")
+    kb.set_defaults(func=_search_kb)
 
     report = commands.add_parser(
         "report", help="render the analytics report (HTML) from the warehouse"

@@ -14,7 +14,6 @@ from connectors.kafka import free_loopback_port
 from tests.integration.conftest import REDIS_URL
 
 
-
 @pytest.fixture
 async def client() -> AsyncIterator[redis.Redis]:
     connection = redis.Redis.from_url(REDIS_URL)

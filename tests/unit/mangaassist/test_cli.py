@@ -36,3 +36,11 @@ def test_search_catalog_prints_json_lines(capsys: pytest.CaptureFixture[str]) ->
 def test_search_catalog_without_a_match_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search-catalog", "zzzzqqqq"]) == 1
     assert "nothing in the catalog matches" in capsys.readouterr().err
+
+
+def test_search_kb_prints_cited_passages(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search-kb", "沖縄への送料は？", "--k", "2"]) == 0
+    passages = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(passages) == 2
+    assert {"doc_id", "chunk_id", "lang", "score", "title", "text"} <= set(passages[0])
+    assert any(p["doc_id"].startswith("shipping") for p in passages)

@@ -1,0 +1,7 @@
+"""Errors of the knowledge base."""
+
+from mangaassist.errors import MangaAssistError
+
+
+class KnowledgeBaseError(MangaAssistError):
+    """The knowledge base's documents, glossary or evaluation data cannot be used."""

@@ -157,6 +157,13 @@ def _search_kb(args: argparse.Namespace) -> int:
     return 0 if passages else 1
 
 
+def _bench_kb(args: argparse.Namespace) -> int:
+    from connectors.knowledge.bench import run_bench
+
+    print(json.dumps(run_bench(searches=args.searches), indent=2))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from analytics.report import report_main
 
@@ -238,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("question")
     kb.add_argument("--k", type=int, default=5, help="how many passages")
     kb.set_defaults(func=_search_kb)
+
+    bench_kb = commands.add_parser(
+        "bench-kb", help="knowledge-base retrieval latency, as indexed and padded to 10,000 chunks"
+    )
+    bench_kb.add_argument("--searches", type=int, default=2000)
+    bench_kb.set_defaults(func=_bench_kb)
 
     report = commands.add_parser(
         "report", help="render the analytics report (HTML) from the warehouse"

@@ -20,6 +20,7 @@ from bridge.auth import issuer_from_settings
 from bridge.http_routes import ChatHttp
 from bridge.hub import SessionHub
 from bridge.kafka import EventPublisher, KafkaPublisher, KafkaResponseSource, ResponseSource
+from bridge.products import catalog_items
 from bridge.ratelimit import RateLimiter, limiter_from_settings
 from bridge.service import ChatService
 from bridge.settings import BridgeSettings
@@ -112,6 +113,7 @@ def create_app(
         Route("/chat/messages", http.guarded(http.messages), methods=["POST"]),
         Route("/chat/feedback", http.guarded(http.feedback), methods=["POST"]),
         Route("/chat/stream", http.guarded(http.stream), methods=["GET"]),
+        Route("/catalog/items", http.guarded(catalog_items), methods=["GET"]),
         WebSocketRoute("/chat/ws", ChatSocket(service).handle),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -62,7 +62,7 @@ class LocalStack:
             self._spawn("bridge", bridge_args, None)
         progress(f"started {', '.join(c.name for c in self.children)}; waiting until ready")
         if self.bridge is not None:
-            await self._wait_for_http(f"{self.base_url}/healthz", self.children[-1], timeout_s)
+            await self.wait_for_http(f"{self.base_url}/healthz", self.children[-1], timeout_s)
         for child in self.children:
             if child.ready_line:
                 await asyncio.to_thread(child.wait_ready, timeout_s)
@@ -74,7 +74,7 @@ class LocalStack:
         child.start()
         self.children.append(child)
 
-    async def _wait_for_http(self, url: str, child: ChildProcess, timeout_s: float) -> None:
+    async def wait_for_http(self, url: str, child: ChildProcess, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         async with httpx.AsyncClient(timeout=1.0) as client:
             while time.monotonic() < deadline:

@@ -25,6 +25,7 @@ from mangaassist.stack import LocalStack
 POSTGRES_URL = os.environ.get(
     "MANGAASSIST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+BRIDGE_SECRET = "integration-tests-only-" + "x" * 24
 REDIS_URL = os.environ.get("MANGAASSIST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -58,6 +59,8 @@ def stack(
         # Rate limits in the real Redis, with room for the bursts these tests send.
         "MANGAASSIST_BRIDGE_REDIS_URL": REDIS_URL,
         "MANGAASSIST_BRIDGE_RATE_CAPACITY": "100",
+        # Shared by every bridge process a test starts, as behind a load balancer.
+        "MANGAASSIST_BRIDGE_TOKEN_SECRET": BRIDGE_SECRET,
     }
     broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
     bridge = BridgeSettings(port=free_loopback_port())

@@ -78,7 +78,9 @@ def create_app(
 ) -> Starlette:
     """The bridge; ``publisher``/``responses`` default to Kafka (see :mod:`bridge.testing`)."""
     publisher = publisher or KafkaPublisher(kafka)
-    responses = responses or KafkaResponseSource(kafka)
+    responses = responses or KafkaResponseSource(
+        kafka, rewind_records=settings.replay_rewind_records
+    )
     hub = SessionHub(settings.reply_timeout_s)
     limiter = limiter or limiter_from_settings(settings)
     service = ChatService(settings, issuer_from_settings(settings), publisher, hub, limiter)

@@ -24,6 +24,7 @@ from bridge.frames import (
     ready_frame,
 )
 from bridge.hub import Subscription
+from bridge.replay import ResumePoint, resume_point
 from bridge.service import ChatService
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -98,13 +99,15 @@ class ChatHttp:
     async def stream(self, request: Request) -> Response:
         claims = self._claims(request, query_token=True)
         return StreamingResponse(
-            self._events(claims.session_id), media_type="text/event-stream", headers=SSE_HEADERS
+            self._events(claims.session_id, resume_point(request.query_params)),
+            media_type="text/event-stream",
+            headers=SSE_HEADERS,
         )
 
-    async def _events(self, session_id: str) -> AsyncIterator[str]:
+    async def _events(self, session_id: str, resume: ResumePoint | None) -> AsyncIterator[str]:
         # Subscribed here, not in stream(): the generator's finally is what unsubscribes.
         hub = self._service.hub
-        outbox = hub.subscribe(session_id, greeting=ready_frame(session_id))
+        outbox = hub.subscribe(session_id, ready_frame(session_id), resume)
         try:
             while (frame := await self._next_or_heartbeat(outbox)) != "":
                 yield frame

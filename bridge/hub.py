@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from bridge.frames import Frame, error_frame, reply_frame
 from bridge.kafka import ReplyEvent
+from bridge.replay import ReplayLog, ResumePoint
 from schemas import FinalReply
 
 logger = logging.getLogger(__name__)
@@ -125,18 +126,29 @@ class SessionHub:
         self._sessions: dict[str, _Session] = {}
         self._backlog_only: OrderedDict[str, None] = OrderedDict()
         self._seen: _RecentSet[str] = _RecentSet(remembered_ids)
-        self._ended: _RecentSet[tuple[str, str]] = _RecentSet(
-            remembered_ids
-        )  # turns closed by a final or a timeout
+        # Turns closed by a final or a timeout.
+        self._ended: _RecentSet[tuple[str, str]] = _RecentSet(remembered_ids)
+        self.replay = ReplayLog()
 
-    def subscribe(self, session_id: str, greeting: Frame | None = None) -> Subscription:
-        """A new subscription: the greeting first, then any backlog, then live frames."""
+    def subscribe(
+        self, session_id: str, greeting: Frame | None = None, resume: ResumePoint | None = None
+    ) -> Subscription:
+        """A new subscription: the greeting, then what was missed, then live frames.
+
+        What was missed is the replay log's frames after ``resume`` when the
+        client names the last chunk it saw, else the frames held for the
+        session while it had no subscriber.
+        """
         subscription = Subscription(session_id, self._max_frames)
         if greeting is not None:
             subscription.offer(greeting)
         session = self._session(session_id)
-        while session.backlog:
-            subscription.offer(session.backlog.popleft())
+        missed = list(session.backlog)
+        session.backlog.clear()
+        if resume is not None:
+            missed = self.replay.after(session_id, resume.turn_id, resume.seq)
+        for frame in missed:
+            subscription.offer(frame)
         session.subscribers.add(subscription)
         return subscription
 
@@ -176,8 +188,7 @@ class SessionHub:
             self._tidy(session_id, session)
 
     def dispatch(self, event: ReplyEvent) -> None:
-        session = self._sessions.get(event.session_id)
-        if session is None or not self._seen.add(event.event_id):
+        if not self._seen.add(event.event_id):
             return
         if (event.session_id, event.turn_id) in self._ended:
             # A second final (say, an error reply racing the real one) or a late reply.
@@ -185,6 +196,13 @@ class SessionHub:
             return
         frame = reply_frame(event)
         is_final = isinstance(event, FinalReply)
+        # Every session's replies are logged: its client may come back to this bridge.
+        self.replay.record(event.session_id, frame)
+        session = self._sessions.get(event.session_id)
+        if session is None:
+            if is_final:
+                self._ended.add((event.session_id, event.turn_id))
+            return
         turn = session.turns.get(event.turn_id)
         if turn is not None and turn.held is not None:
             if turn.finished:

@@ -112,10 +112,12 @@ class KafkaResponseSource:
         codec: AvroCodec | None = None,
         *,
         assignment_timeout_s: float = 30.0,
+        rewind_records: int = 0,
     ) -> None:
         self._kafka = kafka
         self._codec = codec or default_codec()
         self._assignment_timeout_s = assignment_timeout_s
+        self._rewind_records = rewind_records
         self._consumer: Any = None
         self.undecodable = 0
 
@@ -148,8 +150,12 @@ class KafkaResponseSource:
                 await asyncio.sleep(0.05)
         partitions = sorted(consumer.assignment())
         await consumer.seek_to_end(*partitions)
+        firsts = await consumer.beginning_offsets(partitions) if self._rewind_records else {}
         for partition in partitions:
-            await consumer.position(partition)
+            end = await consumer.position(partition)
+            if self._rewind_records:
+                # Replies produced while this bridge was down, for clients that resume.
+                consumer.seek(partition, max(firsts[partition], end - self._rewind_records))
 
     async def stop(self) -> None:
         if self._consumer is not None:

@@ -47,6 +47,11 @@ class BridgeSettings(BaseSettings):
         gt=0,
         description="A socket that sends no frame for this long is closed (code 4408).",
     )
+    replay_rewind_records: int = Field(
+        default=500,
+        ge=0,
+        description="Replies per partition re-read at start, so reconnecting clients can resume.",
+    )
     rate_capacity: int = Field(
         default=10, ge=1, description="Messages a session (or user) may send in a burst."
     )

@@ -29,6 +29,7 @@ from bridge.frames import (
     request_error_frame,
 )
 from bridge.hub import Subscription
+from bridge.replay import resume_point
 from bridge.service import ChatService
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,12 @@ class ChatSocket:
 
     async def _converse(self, websocket: WebSocket, claims: SessionClaims) -> None:
         hub = self._service.hub
-        outbox = hub.subscribe(claims.session_id, greeting=ready_frame(claims.session_id))
+        try:
+            resume = resume_point(websocket.query_params)
+        except RequestError as exc:
+            await websocket.close(CLOSE_POLICY, _reason(exc.message))
+            return
+        outbox = hub.subscribe(claims.session_id, ready_frame(claims.session_id), resume)
         sender = asyncio.create_task(_send_all(websocket, outbox))
         try:
             idle_s = self._service.settings.idle_timeout_s

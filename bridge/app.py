@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from bridge.auth import issuer_from_settings
 from bridge.http_routes import ChatHttp
 from bridge.hub import SessionHub
+from bridge.identity import identity_from_settings
 from bridge.kafka import EventPublisher, KafkaPublisher, KafkaResponseSource, ResponseSource
 from bridge.products import catalog_items
 from bridge.ratelimit import RateLimiter, limiter_from_settings
@@ -83,7 +84,10 @@ def create_app(
     )
     hub = SessionHub(settings.reply_timeout_s)
     limiter = limiter or limiter_from_settings(settings)
-    service = ChatService(settings, issuer_from_settings(settings), publisher, hub, limiter)
+    identities = identity_from_settings(settings)
+    service = ChatService(
+        settings, issuer_from_settings(settings), publisher, hub, limiter, identities
+    )
     relay = Relay(responses, hub)
     http = ChatHttp(service)
 
@@ -112,6 +116,7 @@ def create_app(
         Route("/", index, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/chat/init", http.guarded(http.init), methods=["POST"]),
+        Route("/chat/login", http.guarded(http.sign_in), methods=["POST"]),
         Route("/chat/messages", http.guarded(http.messages), methods=["POST"]),
         Route("/chat/feedback", http.guarded(http.feedback), methods=["POST"]),
         Route("/chat/stream", http.guarded(http.stream), methods=["GET"]),

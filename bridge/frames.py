@@ -49,6 +49,10 @@ class InitRequest(_ClientFrame):
     locale: Locale | None = None
 
 
+class SignInRequest(_ClientFrame):
+    identity_token: str = Field(min_length=1, max_length=8192)
+
+
 ClientFrame = MessageFrame | FeedbackFrame | PingFrame | AuthFrame
 
 _FRAME_TYPES: dict[str, type[ClientFrame]] = {

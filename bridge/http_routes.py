@@ -20,6 +20,7 @@ from bridge.frames import (
     Frame,
     InitRequest,
     MessageFrame,
+    SignInRequest,
     encode_frame,
     ready_frame,
 )
@@ -82,7 +83,14 @@ class ChatHttp:
         return answer
 
     async def init(self, request: Request) -> Response:
-        grant = await self._service.open_session(await self._body(request, InitRequest))
+        body = await self._body(request, InitRequest)
+        identity = self._bearer(request) or None  # a signed-in shopper's identity token
+        grant = await self._service.open_session(body, identity)
+        return JSONResponse(grant.as_json())
+
+    async def sign_in(self, request: Request) -> Response:
+        claims = self._claims(request)
+        grant = await self._service.sign_in(claims, await self._body(request, SignInRequest))
         return JSONResponse(grant.as_json())
 
     async def messages(self, request: Request) -> Response:
@@ -124,10 +132,15 @@ class ChatHttp:
         return "" if frame is None else sse_event(frame)
 
     def _claims(self, request: Request, *, query_token: bool = False) -> SessionClaims:
+        token = self._bearer(request)
+        if not token and query_token:
+            token = request.query_params.get("token", "").strip()
+        return self._service.authenticate(token)
+
+    @staticmethod
+    def _bearer(request: Request) -> str:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            token = request.query_params.get("token", "") if query_token else ""
-        return self._service.authenticate(token.strip())
+        return token.strip() if scheme.lower() == "bearer" else ""
 
     async def _body(self, request: Request, frame_type: type[F]) -> F:
         parser = self._service.parser

@@ -8,13 +8,21 @@ from typing import Any, Literal
 
 from bridge.auth import SessionClaims, TokenIssuer, TokenVerifier
 from bridge.exceptions import AuthError, RequestError
-from bridge.frames import FeedbackFrame, FrameParser, InitRequest, MessageFrame, ack_frame
+from bridge.frames import (
+    FeedbackFrame,
+    FrameParser,
+    InitRequest,
+    MessageFrame,
+    SignInRequest,
+    ack_frame,
+)
 from bridge.hub import SessionHub, Subscription
+from bridge.identity import IdentityVerifier
 from bridge.kafka import EventPublisher
 from bridge.ratelimit import RateLimiter, bucket_keys
 from bridge.settings import BridgeSettings
 from schemas import ChatTurn, Event, Feedback, SessionEvent
-from schemas.events import new_id
+from schemas.events import Locale, new_id
 from streams.exceptions import StreamsError
 from streams.topics import FEEDBACK, SESSIONS, TURNS, TopicSpec
 
@@ -43,6 +51,7 @@ class ChatService:
         publisher: EventPublisher,
         hub: SessionHub,
         limiter: RateLimiter,
+        identities: IdentityVerifier,
         *,
         verifier: TokenVerifier | None = None,
     ) -> None:
@@ -55,6 +64,7 @@ class ChatService:
         self._verifier = verifier or issuer
         self._publisher = publisher
         self._limiter = limiter
+        self._identities = identities
 
     def allows_origin(self, origin: str | None) -> bool:
         # Browsers always send Origin; other clients cannot be hijacked by a web page.
@@ -66,14 +76,39 @@ class ChatService:
             raise AuthError("missing token")
         return self._verifier.verify(token)
 
-    async def open_session(self, request: InitRequest) -> SessionGrant:
-        session_id = new_id()
+    async def open_session(
+        self, request: InitRequest, identity_token: str | None = None
+    ) -> SessionGrant:
+        """A guest session, or a signed-in one when an identity token comes with it."""
+        user_id = self._identities.verify(identity_token).user_id if identity_token else None
         locale = request.locale or self.settings.default_locale
-        token = self._issuer.issue(session_id, locale=locale)
-        created = SessionEvent(
-            session_id=session_id, turn_id="", kind="created", locale=locale, channel="http"
+        return await self._grant(new_id(), user_id, locale, "created")
+
+    async def sign_in(self, claims: SessionClaims, request: SignInRequest) -> SessionGrant:
+        """The same session (and conversation), now tied to the signed-in user."""
+        user_id = self._identities.verify(request.identity_token).user_id
+        if claims.user_id not in (None, user_id):
+            raise AuthError("this session belongs to another user")
+        locale = claims.locale or self.settings.default_locale
+        return await self._grant(claims.session_id, user_id, locale, "authenticated")
+
+    async def _grant(
+        self,
+        session_id: str,
+        user_id: str | None,
+        locale: Locale,
+        kind: Literal["created", "authenticated"],
+    ) -> SessionGrant:
+        token = self._issuer.issue(session_id, user_id, locale=locale)
+        event = SessionEvent(
+            session_id=session_id,
+            turn_id="",
+            kind=kind,
+            user_id=user_id,
+            locale=locale,
+            channel="http",
         )
-        await self._publish(SESSIONS, created)
+        await self._publish(SESSIONS, event)
         return SessionGrant(session_id, token, self._issuer.verify(token).expires_at)
 
     async def send_message(

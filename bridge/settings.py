@@ -17,6 +17,20 @@ class BridgeSettings(BaseSettings):
         default=None,
         description="HMAC key for session tokens; unset: random per process (no restarts).",
     )
+    identity_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the local development sign-in (HS256 identity tokens).",
+    )
+    jwks_url: str | None = Field(
+        default=None,
+        description="JWKS of the production identity provider (e.g. Cognito); enables sign-in.",
+    )
+    identity_issuer: str | None = Field(
+        default=None, description="Expected `iss` of identity tokens verified by JWKS."
+    )
+    identity_audience: str | None = Field(
+        default=None, description="Expected `aud` (app client id) of identity tokens."
+    )
     token_ttl_s: int = Field(default=86400, gt=0, description="Lifetime of a session token.")
     max_text_chars: int = Field(
         default=2000, gt=0, description="Longest chat message accepted, in characters."

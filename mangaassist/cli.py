@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mangaassist.errors import MangaAssistError
+from mangaassist.errors import ConfigurationError, MangaAssistError
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -144,6 +144,19 @@ def _search_catalog(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def _login_token(args: argparse.Namespace) -> int:
+    from bridge.identity import LocalIdentityProvider
+    from bridge.settings import BridgeSettings
+
+    secret = BridgeSettings().identity_secret
+    if secret is None:
+        raise ConfigurationError(
+            "set MANGAASSIST_BRIDGE_IDENTITY_SECRET (the same for the bridge) to sign users in"
+        )
+    print(LocalIdentityProvider(secret.get_secret_value()).issue(args.user_id, args.ttl))
+    return 0
+
+
 def _search_kb(args: argparse.Namespace) -> int:
     from connectors.knowledge import search_kb_main
 
@@ -240,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     catalog.add_argument("query")
     catalog.add_argument("--k", type=int, default=10, help="how many results")
     catalog.set_defaults(func=_search_catalog)
+
+    login = commands.add_parser(
+        "login-token", help="an identity token for a demo user (local development sign-in)"
+    )
+    login.add_argument("user_id", help="e.g. user-001 from the demo store")
+    login.add_argument("--ttl", type=int, default=3600, help="seconds the token is valid")
+    login.set_defaults(func=_login_token)
 
     kb = commands.add_parser("search-kb", help="search the FAQ/policy knowledge base (ja or en)")
     kb.add_argument("question")

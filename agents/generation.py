@@ -31,6 +31,9 @@ class _Reply:
 
 def _compose(turn: GroundedTurn) -> _Reply:
     locale = turn.locale
+    order_id = next((e.value for e in turn.entities if e.kind == "order_id"), None)
+    if turn.intent == "order_tracking" and order_id:
+        return _order_reply(turn, order_id)
     products = [item for item in turn.context if item.source == "catalog"]
     if products:
         # Each line is the catalog's own wording of title, format, price and stock.
@@ -45,23 +48,25 @@ def _compose(turn: GroundedTurn) -> _Reply:
         )
     if turn.intent not in INTENTS or turn.confidence < MIN_CONFIDENCE:
         return _Reply(templates.REPHRASE.render(locale), "template")
-    lead = _lead(turn)
-    if lead and turn.intent == "order_tracking":
-        # The usual template asks for the order number the lead has just named.
-        body = templates.ORDER_PAGE
-    else:
-        body = templates.BY_INTENT[turn.intent]
-    return _Reply(templates.join_sentences(locale, lead, body.render(locale)), "template")
+    body = templates.BY_INTENT[turn.intent].render(locale)
+    return _Reply(templates.join_sentences(locale, _lead(turn), body), "template")
+
+
+def _order_reply(turn: GroundedTurn, order_id: str) -> _Reply:
+    """An order's status for its signed-in owner; anyone else is asked to sign in or check."""
+    locale = turn.locale
+    found = [item for item in turn.context if item.source == "orders"]
+    if found:
+        return _Reply(found[0].text, "retrieval", (found[0].ref_id,))
+    if turn.user_id is None:
+        return _Reply(templates.SIGN_IN_FOR_ORDERS.render(locale, order_id=order_id), "template")
+    return _Reply(templates.ORDER_NOT_FOUND.render(locale, order_id=order_id), "template")
 
 
 def _lead(turn: GroundedTurn) -> str:
-    """What opens a reply whatever its body: the hand-off notice, or the order named."""
+    """What opens a reply whatever its body: the hand-off notice."""
     if turn.intent == "escalation":
         return templates.CONNECTING.render(turn.locale)
-    if turn.intent == "order_tracking":
-        order_id = next((e.value for e in turn.entities if e.kind == "order_id"), None)
-        if order_id:
-            return templates.ORDER_NOTED.render(turn.locale, order_id=order_id)
     return ""
 
 

@@ -145,12 +145,28 @@ class Retriever(Protocol):
     def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]: ...
 
 
+class OrderSource(Protocol):
+    """A signed-in shopper's orders, by id; None for an unknown id or someone else's order."""
+
+    def find(self, order_id: str, user_id: str, locale: Locale) -> ContextItem | None: ...
+
+
 def ground(
-    turn: UnderstoodTurn, index: Retriever, catalog: Retriever | None = None
+    turn: UnderstoodTurn,
+    index: Retriever,
+    catalog: Retriever | None = None,
+    orders: OrderSource | None = None,
 ) -> GroundedTurn:
-    """The retrieval stage: attach the catalog items or FAQ entries relevant to the turn."""
+    """The retrieval stage: attach the order, catalog items or FAQ entries the turn needs.
+
+    Orders are personal: they are looked up only for a signed-in shopper.
+    """
     context: tuple[ContextItem, ...] = ()
-    if catalog is not None and turn.intent in PRODUCT_INTENTS:
+    order_id = next((e.value for e in turn.entities if e.kind == "order_id"), None)
+    if orders is not None and order_id and turn.user_id and turn.intent == "order_tracking":
+        found = orders.find(order_id, turn.user_id, turn.locale)
+        context = (found,) if found else ()
+    elif catalog is not None and turn.intent in PRODUCT_INTENTS:
         context = tuple(catalog.search(turn.text, turn.locale))
     if not context and turn.intent in GROUNDED_INTENTS:
         hits = index.search(turn.text, turn.locale)

@@ -25,6 +25,18 @@ def join_sentences(locale: Locale, *parts: str) -> str:
     return ("" if locale == "ja" else " ").join(part for part in parts if part)
 
 
+SIGN_IN_FOR_ORDERS = Bilingual(
+    ja="ご注文{order_id}の状況をお調べするには、ログインをお願いします。"
+    "ログイン後も、この会話はそのまま続けられます。",
+    en="To look up order {order_id}, please sign in first. "
+    "This conversation will carry on after you sign in.",
+)
+ORDER_NOT_FOUND = Bilingual(
+    ja="ご注文{order_id}は、お客様のアカウントでは見つかりませんでした。"
+    "番号をご確認いただくか、注文履歴のページをご覧ください。",
+    en="I couldn't find order {order_id} on your account. "
+    "Please check the number, or see the order history page.",
+)
 PRODUCTS_FOUND = Bilingual(
     ja="カタログで見つかった商品です。",
     en="Here is what I found in our catalog.",
@@ -39,17 +51,6 @@ REPHRASE = Bilingual(
 CONNECTING = Bilingual(
     ja="サポートチームの担当者におつなぎします。このままお待ちください。",
     en="I'm connecting you with a member of our support team. Please stay in this chat.",
-)
-
-ORDER_NOTED = Bilingual(
-    ja="ご注文番号は{order_id}ですね。",
-    en="I see your order number is {order_id}.",
-)
-
-# The order-tracking answer once the order number is known.
-ORDER_PAGE = Bilingual(
-    ja="アカウントの「注文履歴」にある注文追跡ページで、このご注文の状況をご確認いただけます。",
-    en="You can follow it on the order-tracking page under Your orders in your account.",
 )
 
 ERROR = Bilingual(

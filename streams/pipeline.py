@@ -15,9 +15,9 @@ from faust.types import AgentT
 from agents.generation import generate
 from agents.guardrail import guard_chunk, guard_final
 from agents.intent import understand
-from agents.retrieval import FaqIndex, Retriever, ground
+from agents.retrieval import FaqIndex, OrderSource, Retriever, ground
 from connectors.store import CatalogSearch, load_store
-from connectors.store.retriever import CatalogRetriever
+from connectors.store.retriever import CatalogRetriever, OrderLookup
 from schemas import (
     AvroCodec,
     ChatTurn,
@@ -47,10 +47,10 @@ def intent_stage(turn: ChatTurn) -> Emitted:
 
 
 def retrieval_stage(
-    index: Retriever, catalog: Retriever | None
+    index: Retriever, catalog: Retriever | None, orders: OrderSource | None
 ) -> Callable[[UnderstoodTurn], Emitted]:
     def run(turn: UnderstoodTurn) -> Emitted:
-        return [(GROUNDED, ground(turn, index, catalog))]
+        return [(GROUNDED, ground(turn, index, catalog, orders))]
 
     return run
 
@@ -91,8 +91,9 @@ def register_pipeline(
 
     sender = sender or Sender(codec, send)
     settings = settings or PipelineSettings()
-    catalog = CatalogRetriever(load_store(), CatalogSearch.bundled())
-    retrieve = retrieval_stage(FaqIndex.bundled(), catalog)
+    store = load_store()
+    catalog = CatalogRetriever(store, CatalogSearch.bundled())
+    retrieve = retrieval_stage(FaqIndex.bundled(), catalog, OrderLookup(store))
     runners: list[StageRunner[Any]] = [
         StageRunner("intent", (ChatTurn,), intent_stage, codec, sender),
         StageRunner("retrieval", (UnderstoodTurn,), retrieve, codec, sender),

@@ -65,3 +65,43 @@ class CatalogRetriever:
                 )
             )
         return items
+
+
+_ORDER_STATUS = {
+    "pending": ("ご注文を受け付けました（お支払い待ち）", "received and awaiting payment"),
+    "paid": ("お支払いが完了し、発送の準備中です", "paid and being prepared for shipping"),
+    "shipped": ("発送済みです", "shipped"),
+    "out_for_delivery": ("本日配達予定です", "out for delivery today"),
+    "delivered": ("お届け済みです", "delivered"),
+    "cancelled": ("キャンセル済みです", "cancelled"),
+    "returned": ("返品を受け付けました", "returned"),
+    "refunded": ("返金済みです", "refunded"),
+}
+
+
+class OrderLookup:
+    """A signed-in shopper's own orders; someone else's order is never found."""
+
+    def __init__(self, store: StoreData) -> None:
+        self._store = store
+
+    def find(self, order_id: str, user_id: str, locale: Locale) -> ContextItem | None:
+        order = self._store.order_by_id.get(order_id)
+        if order is None or order.user_id != user_id:
+            return None
+        status_ja, status_en = _ORDER_STATUS[order.status]
+        items = sum(line.quantity for line in order.lines)
+        updated = order.updated_at.date().isoformat()
+        if locale == "ja":
+            summary = f"ご注文{order.id}（{items}点、合計{order.total_jpy:,}円）"
+            text = f"{summary}は{status_ja}（{updated}更新）。"
+            if order.tracking_number:
+                text += f"配送伝票番号は{order.tracking_number}です。"
+        else:
+            text = (
+                f"Your order {order.id} ({items} item(s), ¥{order.total_jpy:,} in all) is "
+                f"{status_en} (updated {updated})."
+            )
+            if order.tracking_number:
+                text += f" The tracking number is {order.tracking_number}."
+        return ContextItem(source="orders", ref_id=order.id, title=order.id, text=text, score=1.0)

@@ -26,6 +26,7 @@ POSTGRES_URL = os.environ.get(
     "MANGAASSIST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BRIDGE_SECRET = "integration-tests-only-" + "x" * 24
+IDENTITY_SECRET = "integration-identity-" + "y" * 24
 REDIS_URL = os.environ.get("MANGAASSIST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -61,6 +62,7 @@ def stack(
         "MANGAASSIST_BRIDGE_RATE_CAPACITY": "100",
         # Shared by every bridge process a test starts, as behind a load balancer.
         "MANGAASSIST_BRIDGE_TOKEN_SECRET": BRIDGE_SECRET,
+        "MANGAASSIST_BRIDGE_IDENTITY_SECRET": IDENTITY_SECRET,
     }
     broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
     bridge = BridgeSettings(port=free_loopback_port())

@@ -113,27 +113,31 @@ def test_the_summary_is_one_short_line_without_personal_data() -> None:
     assert summary.endswith("…")
 
 
-@pytest.mark.parametrize(
-    ("locale", "lead", "page"),
-    [
-        ("en", "I see your order number is 250-1234567-7654321.", "order-tracking page"),
-        ("ja", "ご注文番号は250-1234567-7654321ですね。", "注文追跡ページ"),
-    ],
-)
-def test_order_tracking_names_the_order_and_the_page(
-    grounded_turn: Grounded, locale: str, lead: str, page: str
+def test_a_signed_in_shoppers_order_is_answered_from_the_order_context(
+    grounded_turn: Grounded,
 ) -> None:
-    draft = generate(grounded_turn("where is it", "order_tracking", locale, entities=(ORDER,)))
-    assert draft.final.text.startswith(lead)
-    assert page in draft.final.text
-
-
-def test_order_tracking_names_the_order_before_a_retrieved_answer(grounded_turn: Grounded) -> None:
-    tracking = SHIPPING.model_copy(update={"ref_id": "faq-order-tracking", "text": "See the page."})
-    turn = grounded_turn("where is it", "order_tracking", entities=(ORDER,), context=(tracking,))
+    status = ContextItem(
+        source="orders", ref_id=ORDER.value, title=ORDER.value, text="Shipped.", score=1.0
+    )
+    turn = grounded_turn("where is it", "order_tracking", entities=(ORDER,), context=(status,))
     draft = generate(turn)
-    assert draft.final.text == "I see your order number is 250-1234567-7654321. See the page."
-    assert draft.final.sources == ("faq-order-tracking",)
+    assert (draft.final.text, draft.final.sources) == ("Shipped.", (ORDER.value,))
+
+
+@pytest.mark.parametrize(("locale", "phrase"), [("en", "sign in"), ("ja", "ログイン")])
+def test_a_guest_is_asked_to_sign_in_before_an_order_look_up(
+    grounded_turn: Grounded, locale: str, phrase: str
+) -> None:
+    turn = grounded_turn("where is it", "order_tracking", locale, entities=(ORDER,))
+    guest = turn.model_copy(update={"user_id": None})
+    text = generate(guest).final.text
+    assert phrase in text
+    assert ORDER.value in text
+
+
+def test_an_order_not_on_the_account_is_not_found(grounded_turn: Grounded) -> None:
+    text = generate(grounded_turn("where is it", "order_tracking", entities=(ORDER,))).final.text
+    assert text.startswith(f"I couldn't find order {ORDER.value} on your account.")
 
 
 def test_order_tracking_without_an_order_id_asks_for_it(grounded_turn: Grounded) -> None:

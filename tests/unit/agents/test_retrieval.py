@@ -239,3 +239,21 @@ def test_the_faq_answers_when_the_catalog_finds_nothing(
     grounded = ground(turn, index, FixedRetriever())
     assert grounded.context
     assert all(item.source == "faq" for item in grounded.context)
+
+
+class OneOrder:
+    def find(self, order_id: str, user_id: str, locale: Locale) -> ContextItem | None:
+        if (order_id, user_id) != ("250-1234567-7654321", "user-1"):
+            return None
+        return ContextItem(source="orders", ref_id=order_id, title=order_id, text="ok", score=1.0)
+
+
+@pytest.mark.parametrize(("user_id", "found"), [("user-1", True), ("user-2", False), (None, False)])
+def test_orders_are_looked_up_only_for_their_signed_in_owner(
+    chat_turn: Callable[..., ChatTurn], index: FaqIndex, user_id: str | None, found: bool
+) -> None:
+    text = "where is my order 250-1234567-7654321"
+    turn = understand(chat_turn(text, "en").model_copy(update={"user_id": user_id}))
+    grounded = ground(turn, index, None, OneOrder())
+    assert turn.intent == "order_tracking"
+    assert any(item.source == "orders" for item in grounded.context) is found

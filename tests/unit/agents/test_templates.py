@@ -15,7 +15,7 @@ def test_every_intent_has_a_template() -> None:
         *(templates.BY_INTENT[intent] for intent in INTENTS if intent != "escalation"),
         templates.REPHRASE,
         templates.CONNECTING,
-        templates.ORDER_PAGE,
+        templates.PRODUCTS_FOUND,
         templates.ERROR,
     ],
 )
@@ -25,11 +25,17 @@ def test_each_language_speaks_its_own_script(template: templates.Bilingual) -> N
     assert not JAPANESE_RE.search(template.render("en"))
 
 
+@pytest.mark.parametrize("template", [templates.SIGN_IN_FOR_ORDERS, templates.ORDER_NOT_FOUND])
+def test_order_templates_speak_each_language(template: templates.Bilingual) -> None:
+    assert JAPANESE_RE.search(template.render("ja", order_id="250-1234567-7654321"))
+    assert not JAPANESE_RE.search(template.render("en", order_id="250-1234567-7654321"))
+
+
 def test_render_fills_in_values() -> None:
-    assert "250-1234567-7654321" in templates.ORDER_NOTED.render(
+    assert "250-1234567-7654321" in templates.ORDER_NOT_FOUND.render(
         "ja", order_id="250-1234567-7654321"
     )
-    assert templates.ORDER_NOTED.render("en", order_id="X-1").endswith("X-1.")
+    assert "order X-1 on your account" in templates.ORDER_NOT_FOUND.render("en", order_id="X-1")
 
 
 def test_sentences_join_without_spaces_in_japanese() -> None:

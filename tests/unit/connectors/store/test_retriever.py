@@ -1,7 +1,7 @@
 """The catalog as pipeline context: lines quote the catalog's own prices and stock."""
 
 from connectors.store import CatalogSearch, load_store
-from connectors.store.retriever import CatalogRetriever
+from connectors.store.retriever import CatalogRetriever, OrderLookup
 
 RETRIEVER = CatalogRetriever(load_store(), CatalogSearch.bundled())
 
@@ -25,3 +25,18 @@ def test_a_series_without_a_volume_quotes_its_lowest_price() -> None:
 
 def test_nothing_found_is_an_empty_list() -> None:
     assert RETRIEVER.search("zzzzqqqq", "en") == []
+
+
+def test_orders_are_found_only_for_their_owner_in_both_languages() -> None:
+    store = load_store()
+    order = next(o for o in store.order_by_id.values() if o.tracking_number)
+    lookup = OrderLookup(store)
+    en = lookup.find(order.id, order.user_id, "en")
+    ja = lookup.find(order.id, order.user_id, "ja")
+    assert en is not None
+    assert ja is not None
+    assert f"¥{order.total_jpy:,}" in en.text
+    assert order.tracking_number in en.text
+    assert f"{order.total_jpy:,}円" in ja.text
+    assert lookup.find(order.id, "someone-else", "en") is None
+    assert lookup.find("250-0000000-0000000", order.user_id, "en") is None

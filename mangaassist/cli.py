@@ -170,6 +170,12 @@ def _search_kb(args: argparse.Namespace) -> int:
     return 0 if passages else 1
 
 
+def _bench_bridge(args: argparse.Namespace) -> int:
+    from bridge.bench import run_bench_bridge_command
+
+    return run_bench_bridge_command(args)
+
+
 def _bench_kb(args: argparse.Namespace) -> int:
     from connectors.knowledge.bench import run_bench
 
@@ -265,6 +271,14 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("question")
     kb.add_argument("--k", type=int, default=5, help="how many passages")
     kb.set_defaults(func=_search_kb)
+
+    bench_bridge = commands.add_parser(
+        "bench-bridge", help="the bridge alone: idle sockets, memory per socket, relay latency"
+    )
+    from bridge.bench import add_bench_bridge_arguments
+
+    add_bench_bridge_arguments(bench_bridge)
+    bench_bridge.set_defaults(func=_bench_bridge)
 
     bench_kb = commands.add_parser(
         "bench-kb", help="knowledge-base retrieval latency, as indexed and padded to 10,000 chunks"

@@ -5,6 +5,7 @@ building what the bridge sends. The WebSocket and the HTTP fallback share both.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -14,12 +15,15 @@ from schemas import FinalReply, ReplyChunk
 from schemas.events import Locale
 
 Frame = dict[str, Any]
+# C0 controls but tab and newlines, DEL, C1 controls, and lone surrogates (JSON can
+# smuggle those in as \ud800 escapes; they are not text and cannot be stored as UTF-8).
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 F = TypeVar("F", bound=BaseModel)
 
 
 class _ClientFrame(BaseModel):
-    # Unknown fields are ignored so that newer clients keep working with this bridge.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Unknown fields are refused: a misspelt field must not be silently dropped.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class MessageFrame(_ClientFrame):
@@ -116,6 +120,12 @@ class FrameParser:
         return frame
 
     def _check_text(self, frame: MessageFrame) -> None:
+        if _FORBIDDEN_CHARS.search(frame.text):
+            raise RequestError(
+                "invalid_message",
+                "text: control characters and lone surrogates are not allowed",
+                client_msg_id=frame.client_msg_id,
+            )
         if not frame.text.strip():
             raise RequestError(
                 "empty_text", "the message text is empty", client_msg_id=frame.client_msg_id

@@ -19,6 +19,11 @@ BAD_FRAMES = [
     ('{"type": "message", "text": "' + "漫" * 2001 + '"}', "text_too_long"),
     ('{"type": "message", "text": "' + "a" * 17_000 + '"}', "frame_too_large"),
     ('{"type": "auth", "token": "again"}', "invalid_message"),
+    ('{"type": "message", "text": "hi", "txet": "typo"}', "invalid_message"),
+    ('{"type": "ping", "extra": 1}', "invalid_message"),
+    ('{"type": "message", "text": "bell\\u0007"}', "invalid_message"),
+    ('{"type": "message", "text": "nul\\u0000"}', "invalid_message"),
+    ('{"type": "message", "text": "lone \\ud800 surrogate"}', "invalid_message"),
 ]
 
 

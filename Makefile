@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test services lint typecheck unit integration bench clean
+.PHONY: run test services browser lint typecheck unit integration bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ run: $(STAMP)
 services:
 	bash deploy/local/ensure-services.sh
 
+browser:
+	bash deploy/local/ensure-browser.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -28,10 +31,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
-integration: $(STAMP) services
+integration: $(STAMP) services browser
 	$(BIN)/pytest tests/integration
 
-test: $(STAMP) services lint typecheck
+test: $(STAMP) services browser lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP)

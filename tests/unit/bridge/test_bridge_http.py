@@ -128,8 +128,8 @@ def test_foreign_origin_gets_403(make_bridge):
 def test_page_health_and_static_files(bridge):
     page = bridge.client.get("/")
     assert page.status_code == 200
-    assert 'src="/static/chat.js"' in page.text
+    assert 'src="/static/widget.js"' in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
-    assert bridge.client.get("/static/chat.js").status_code == 200
-    assert bridge.client.get("/static/chat.css").status_code == 200
+    for asset in ("widget.js", "widget.css", "store.css", "store.js"):
+        assert bridge.client.get(f"/static/{asset}").status_code == 200
     assert bridge.client.get("/healthz").json() == {"status": "ok"}

@@ -74,3 +74,25 @@ def test_a_malformed_resume_point_closes_with_1008(bridge):
     with bridge.client.websocket_connect(url) as ws, pytest.raises(WebSocketDisconnect) as closed:
         bridge.receive(ws)
     assert closed.value.code == 1008
+
+
+def test_the_sse_stream_resumes_the_same_way(bridge):
+    session = bridge.init()
+    with bridge.connect(session["token"]) as ws:
+        bridge.receive(ws)
+        ws.send_json({"type": "message", "text": "hi"})
+        turn_id = bridge.receive(ws)["turn_id"]
+        turn = ChatTurn(session_id=session["session_id"], turn_id=turn_id, text="hi")
+        first, second, final = reply_events(turn, ("a", "b"))
+        bridge.responses.push(first)
+        assert bridge.receive(ws)["seq"] == 0
+    bridge.responses.push(second, final)
+    params = {"resume_turn": turn_id, "resume_seq": "0"}
+    auth = bridge.bearer(session["token"])
+    with bridge.client.stream("GET", "/chat/stream", params=params, headers=auth) as stream:
+        frames = bridge.read_sse(stream.iter_lines(), "final")
+    assert [(f["type"], f.get("seq")) for f in frames] == [
+        ("ready", None),
+        ("chunk", 1),
+        ("final", None),
+    ]

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from pydantic import BaseModel
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from bridge.auth import SessionClaims
@@ -75,6 +75,9 @@ class ChatHttp:
                 return await endpoint(request)
             except AuthError as exc:
                 return error_response("unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+            except ClientDisconnect:
+                # The client left mid-request: nobody to answer, nothing accepted.
+                return Response(status_code=499)
             except RequestError as exc:
                 retry = exc.retry_after_s
                 headers = None if retry is None else {"Retry-After": str(max(1, math.ceil(retry)))}

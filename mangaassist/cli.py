@@ -176,6 +176,12 @@ def _bench_bridge(args: argparse.Namespace) -> int:
     return run_bench_bridge_command(args)
 
 
+def _bench_sink(args: argparse.Namespace) -> int:
+    from analytics.bench import run_bench_sink_command
+
+    return run_bench_sink_command(args)
+
+
 def _bench_kb(args: argparse.Namespace) -> int:
     from connectors.knowledge.bench import run_bench
 
@@ -279,6 +285,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_bridge_arguments(bench_bridge)
     bench_bridge.set_defaults(func=_bench_bridge)
+
+    bench_sink = commands.add_parser(
+        "bench-sink", help="events/s from Kafka into PostgreSQL by one sink process, freshness"
+    )
+    from analytics.bench import add_bench_sink_arguments
+
+    add_bench_sink_arguments(bench_sink)
+    bench_sink.set_defaults(func=_bench_sink)
 
     bench_kb = commands.add_parser(
         "bench-kb", help="knowledge-base retrieval latency, as indexed and padded to 10,000 chunks"

@@ -51,10 +51,17 @@ class LocalStack:
         return f"http://{self.bridge.host}:{self.bridge.port}"
 
     async def start(self, progress: Progress = _quiet, timeout_s: float = 90.0) -> None:
+        await self.start_broker(progress)
+        await self.start_processes(progress, timeout_s)
+
+    async def start_broker(self, progress: Progress = _quiet) -> None:
         progress(f"starting the Kafka-compatible broker (Tansu) on {self.broker.bootstrap_servers}")
         await self.broker.start()
         created = await ensure_topics(self.kafka)
         progress(f"topics ready ({len(created)} created)")
+
+    async def start_processes(self, progress: Progress = _quiet, timeout_s: float = 90.0) -> None:
+        """The workers and the bridge, once the broker runs; returns when all are ready."""
         for role in self.roles:
             self._spawn(f"worker-{role}", ["worker", role], READY_LINE.format(role=role))
         if self.bridge is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from agents.text import normalize
 from schemas.events import Entity
@@ -67,3 +68,8 @@ def extract_entities(text: str) -> tuple[Entity, ...]:
         if value is not None:
             entities[Entity(kind=kind, value=value)] = None
     return tuple(entities)
+
+
+def first_entity(entities: Sequence[Entity], kind: str) -> str | None:
+    """The value of the first entity of ``kind``, if the turn named one."""
+    return next((entity.value for entity in entities if entity.kind == kind), None)

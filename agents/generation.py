@@ -7,6 +7,7 @@ from typing import Literal
 
 from agents import templates
 from agents.chunking import split_chunks
+from agents.entities import first_entity
 from agents.guardrail import mask_pii
 from agents.intent import INTENTS, MIN_CONFIDENCE
 from agents.text import clip
@@ -31,7 +32,7 @@ class _Reply:
 
 def _compose(turn: GroundedTurn) -> _Reply:
     locale = turn.locale
-    order_id = next((e.value for e in turn.entities if e.kind == "order_id"), None)
+    order_id = first_entity(turn.entities, "order_id")
     if turn.intent == "order_tracking" and order_id:
         return _order_reply(turn, order_id)
     products = [item for item in turn.context if item.source == "catalog"]

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from agents.entities import first_entity
 from agents.exceptions import StageError
 from agents.text import tokenize
 from schemas.events import ContextItem, GroundedTurn, Locale, UnderstoodTurn, derive_id
@@ -162,7 +163,7 @@ def ground(
     Orders are personal: they are looked up only for a signed-in shopper.
     """
     context: tuple[ContextItem, ...] = ()
-    order_id = next((e.value for e in turn.entities if e.kind == "order_id"), None)
+    order_id = first_entity(turn.entities, "order_id")
     if orders is not None and order_id and turn.user_id and turn.intent == "order_tracking":
         found = orders.find(order_id, turn.user_id, turn.locale)
         context = (found,) if found else ()

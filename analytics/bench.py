@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -29,7 +27,7 @@ from analytics.rows import to_row
 from analytics.settings import WarehouseSettings
 from analytics.sink import WarehouseSink
 from connectors.kafka import LocalBrokerSettings, free_loopback_port
-from mangaassist.bench import progress
+from mangaassist.bench import emit_json, progress
 from schemas import SessionEvent, default_codec
 from streams.topics import SESSIONS, topic_name
 
@@ -165,11 +163,6 @@ def add_bench_sink_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_bench_sink_command(args: argparse.Namespace) -> int:
-    result = asyncio.run(run_sink_bench(args))
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    print("[bench] done", file=sys.stderr)
+    emit_json(asyncio.run(run_sink_bench(args)), args.output)
+    progress("done")
     return 0

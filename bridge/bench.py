@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import resource
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -32,9 +34,26 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bridge.bench_server import ECHO_PATH, READY, raise_open_file_limit
 from bridge.exceptions import BridgeError
-from mangaassist.bench import SAMPLE_TEXTS, percentiles, progress
+from mangaassist.bench import SAMPLE_TEXTS, emit_json, percentiles, progress
+
+# The bench server's ready line and echo route, shared with bridge.bench_server; kept
+# here so that the command line can load this module without the bridge app.
+READY = "READY"
+ECHO_PATH = "/echo"
+# Used when the hard limit is unlimited (the kernel refuses an unlimited soft limit).
+FALLBACK_OPEN_FILES = 65_536
+
+
+def raise_open_file_limit() -> int:
+    """Raise this process's soft limit on open files as far as allowed; return the new limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = FALLBACK_OPEN_FILES if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
 
 PIPELINE = "stub (in-process echo, no Kafka)"
 # websockets' documented memory per connection with its default settings
@@ -513,9 +532,5 @@ def run_bench_bridge_command(args: argparse.Namespace) -> int:
     except BridgeBenchError as exc:
         progress(str(exc))
         return 1
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
+    emit_json(result, args.output)
     return 0

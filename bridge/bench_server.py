@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import resource
 import secrets
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -28,30 +27,17 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.server import ServerConnection, serve
 
 from bridge.app import create_app
+from bridge.bench import ECHO_PATH, READY, raise_open_file_limit
 from bridge.settings import BridgeSettings
 from bridge.testing import TestingPublisher, TestingResponses, reply_events, serving
 from schemas import ChatTurn, Event
 from streams.settings import KafkaSettings
 from streams.topics import TopicSpec
 
-READY = "READY"
 MODES = ("bridge", "starlette-echo", "websockets-echo")
-ECHO_PATH = "/echo"
 LOOPBACK = "127.0.0.1"
 # Far above anything the benchmark sends: rate limiting must never answer for the bridge.
 RATE_CAPACITY = 1_000_000
-# Used when the hard limit is unlimited (the kernel refuses an unlimited soft limit).
-FALLBACK_OPEN_FILES = 65_536
-
-
-def raise_open_file_limit() -> int:
-    """Raise this process's soft limit on open files as far as allowed; return the new limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = FALLBACK_OPEN_FILES if hard == resource.RLIM_INFINITY else hard
-    if soft != resource.RLIM_INFINITY and soft < target:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 class ForgetfulPublisher(TestingPublisher):

@@ -57,6 +57,15 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered), 3), "p95": pick(0.95), "p99": pick(0.99)}
 
 
+def emit_json(result: dict[str, Any], output: Path | None) -> None:
+    """A benchmark's figures: printed, and also written to ``output`` when given."""
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    print(text)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n", encoding="utf-8")
+
+
 def progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
@@ -297,10 +306,5 @@ def run_bench_command(args: argparse.Namespace) -> int:
         finally:
             await asyncio.to_thread(stack.stop)
 
-    result = asyncio.run(main())
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
+    emit_json(asyncio.run(main()), args.output)
     return 0

@@ -184,8 +184,9 @@ def _bench_sink(args: argparse.Namespace) -> int:
 
 def _bench_kb(args: argparse.Namespace) -> int:
     from connectors.knowledge.bench import run_bench
+    from mangaassist.bench import emit_json
 
-    print(json.dumps(run_bench(searches=args.searches), indent=2))
+    emit_json(run_bench(searches=args.searches), None)
     return 0
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+
+from analytics import WarehouseSink
 
 Frame = dict[str, Any]
 
@@ -49,3 +52,14 @@ async def connected(base_url: str, locale: str = "ja") -> tuple[str, ClientConne
     ready = await next_frame(socket)
     assert ready == {"type": "ready", "session_id": session_id}
     return session_id, socket
+
+
+async def wait_for_rows(
+    sink: WarehouseSink, session_id: str, expect: set[str], timeout_s: float = 15.0
+) -> list[dict[str, object]]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        rows = await asyncio.to_thread(sink.events_for_session, session_id)
+        if expect <= {str(r["event_type"]) for r in rows} or time.monotonic() > deadline:
+            return rows
+        await asyncio.sleep(0.2)

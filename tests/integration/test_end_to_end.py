@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import httpx
 
 from analytics import WarehouseSink
 from mangaassist.stack import LocalStack
-from tests.integration.chat import connected, frames_until_final, next_frame, open_session
-
-
-async def wait_for_rows(
-    sink: WarehouseSink, session_id: str, expect: set[str], timeout_s: float = 15.0
-) -> list[dict[str, object]]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        rows = await asyncio.to_thread(sink.events_for_session, session_id)
-        if expect <= {str(r["event_type"]) for r in rows} or time.monotonic() > deadline:
-            return rows
-        await asyncio.sleep(0.2)
+from tests.integration.chat import (
+    connected,
+    frames_until_final,
+    next_frame,
+    open_session,
+    wait_for_rows,
+)
 
 
 async def test_a_message_streams_its_reply_and_lands_in_the_warehouse(

@@ -8,7 +8,7 @@ import re
 from analytics import WarehouseSink
 from mangaassist.stack import LocalStack
 from tests.integration.bridge.widget import widget_page
-from tests.integration.test_end_to_end import wait_for_rows
+from tests.integration.chat import wait_for_rows
 
 PRICE = re.compile(r"^[¥￥][\d,]+$")
 

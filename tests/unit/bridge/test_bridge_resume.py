@@ -35,7 +35,8 @@ def test_the_log_is_bounded_per_session_and_in_sessions() -> None:
     assert log.after("s1", "t1", -1) == []
 
 
-def test_a_reconnecting_socket_gets_only_the_frames_it_missed(bridge):
+def away_after_the_first_chunk(bridge) -> tuple[dict[str, str], str]:
+    """A session whose socket saw chunk 0 of a turn, then closed before chunk 1 and the final."""
     session = bridge.init()
     with bridge.connect(session["token"]) as ws:
         bridge.receive(ws)
@@ -46,6 +47,11 @@ def test_a_reconnecting_socket_gets_only_the_frames_it_missed(bridge):
         bridge.responses.push(first)
         assert bridge.receive(ws)["seq"] == 0
     bridge.responses.push(second, final)  # while the client is away
+    return session, turn_id
+
+
+def test_a_reconnecting_socket_gets_only_the_frames_it_missed(bridge):
+    session, turn_id = away_after_the_first_chunk(bridge)
     resume = f"&resume_turn={turn_id}&resume_seq=0"
     with bridge.client.websocket_connect(f"/chat/ws?token={session['token']}{resume}") as ws:
         bridge.receive(ws)  # ready
@@ -77,16 +83,7 @@ def test_a_malformed_resume_point_closes_with_1008(bridge):
 
 
 def test_the_sse_stream_resumes_the_same_way(bridge):
-    session = bridge.init()
-    with bridge.connect(session["token"]) as ws:
-        bridge.receive(ws)
-        ws.send_json({"type": "message", "text": "hi"})
-        turn_id = bridge.receive(ws)["turn_id"]
-        turn = ChatTurn(session_id=session["session_id"], turn_id=turn_id, text="hi")
-        first, second, final = reply_events(turn, ("a", "b"))
-        bridge.responses.push(first)
-        assert bridge.receive(ws)["seq"] == 0
-    bridge.responses.push(second, final)
+    session, turn_id = away_after_the_first_chunk(bridge)
     params = {"resume_turn": turn_id, "resume_seq": "0"}
     auth = bridge.bearer(session["token"])
     with bridge.client.stream("GET", "/chat/stream", params=params, headers=auth) as stream:

@@ -1,11 +1,19 @@
-"""Entities worth pulling out of a shopper's message: product ids, orders, volumes, formats."""
+"""Entities worth pulling out of a shopper's message.
+
+Product ids, orders, volumes and formats come from one regex; series titles,
+genres and demographics from the catalog's gazetteer (:mod:`agents.gazetteer`);
+price ranges from :mod:`agents.prices`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+from agents.gazetteer import LabelFinder, SeriesGazetteer
+from agents.prices import find_price_ranges
 from agents.text import normalize
+from connectors.store.folding import fold
 from schemas.events import Entity
 
 # (group name, entity kind, pattern), joined into one pattern so the text is
@@ -57,17 +65,55 @@ def extract_entities(text: str) -> tuple[Entity, ...]:
     """The entities in ``text``, in order of appearance, each (kind, value) once.
 
     Values are normalised: ids upper-case, ISBNs without hyphens, volumes
-    without leading zeros, formats as an English word or phrase.
+    without leading zeros, formats as an English word or phrase, series as
+    catalog ids, genres and demographics as catalog ids, price ranges as
+    "MIN-MAX" in yen with an open side empty.
     """
     # NFKC turns full-width digits and letters (as in ３巻) into ASCII.
-    entities: dict[Entity, None] = {}
-    for match in _ENTITY_RE.finditer(normalize(text)):
+    normalized = normalize(text)
+    found: list[tuple[int, Entity]] = []
+    for match in _ENTITY_RE.finditer(normalized):
         group = match.lastgroup or ""
         kind = _KIND_OF_GROUP[group]
         value = _value(kind, group, match.group())
         if value is not None:
-            entities[Entity(kind=kind, value=value)] = None
-    return tuple(entities)
+            found.append((match.start(), Entity(kind=kind, value=value)))
+    found.extend(
+        (label.start, Entity(kind=label.kind, value=label.value))
+        for label in LabelFinder.bundled().find(normalized)
+    )
+    found.extend(
+        (price.start, Entity(kind="price_range", value=price.value))
+        for price in find_price_ranges(normalized)
+    )
+    folded = fold(normalized)
+    found.extend(
+        (
+            _unfolded_position(normalized, folded, series.start),
+            Entity(kind="series", value=series.series_id),
+        )
+        for series in SeriesGazetteer.bundled().find(folded)
+    )
+    found.sort(key=lambda one: one[0])
+    return tuple(dict.fromkeys(entity for _, entity in found))
+
+
+def _unfolded_position(normalized: str, folded: str, position: int) -> int:
+    """Where ``position`` in ``folded`` falls in ``normalized``.
+
+    Folding only ever shortens (a romaji long vowel loses a letter), so the
+    answer is the shortest prefix of ``normalized`` that folds past ``position``.
+    """
+    if len(folded) == len(normalized):
+        return position
+    low, high = position, len(normalized)
+    while low < high:
+        middle = (low + high) // 2
+        if len(fold(normalized[: middle + 1])) > position:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def first_entity(entities: Sequence[Entity], kind: str) -> str | None:

@@ -10,6 +10,7 @@ from agents.chunking import split_chunks
 from agents.entities import first_entity
 from agents.guardrail import mask_pii
 from agents.intent import INTENTS, MIN_CONFIDENCE
+from agents.references import AMBIGUOUS, REFERENCE
 from agents.text import clip
 from schemas.events import Escalation, FinalReply, GroundedTurn, ReplyChunk, derive_id
 
@@ -31,11 +32,25 @@ class _Reply:
 
 
 def _compose(turn: GroundedTurn) -> _Reply:
+    reply = _body(turn)
+    if turn.context_lost:
+        notice = templates.CONTEXT_LOST.render(turn.locale)
+        return _Reply(
+            templates.join_sentences(turn.locale, reply.text, notice), reply.path, reply.sources
+        )
+    return reply
+
+
+def _body(turn: GroundedTurn) -> _Reply:
     locale = turn.locale
     order_id = first_entity(turn.entities, "order_id")
     if turn.intent == "order_tracking" and order_id:
         return _order_reply(turn, order_id)
     products = [item for item in turn.context if item.source == "catalog"]
+    if products and first_entity(turn.entities, REFERENCE) == AMBIGUOUS:
+        numbered = [f"{n}. {item.title}" for n, item in enumerate(products, start=1)]
+        text = templates.join_sentences(locale, templates.WHICH_ONE.render(locale), *numbered)
+        return _Reply(text, "template", tuple(item.ref_id for item in products))
     if products:
         # Each line is the catalog's own wording of title, format, price and stock.
         lines = [item.text for item in products]

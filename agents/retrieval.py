@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Protocol
@@ -10,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agents.entities import first_entity
 from agents.exceptions import StageError
+from agents.references import REFERENCE
 from agents.text import tokenize
-from schemas.events import ContextItem, GroundedTurn, Locale, UnderstoodTurn, derive_id
+from schemas.events import ContextItem, Entity, GroundedTurn, Locale, UnderstoodTurn, derive_id
 
 GROUNDED_INTENTS = frozenset(
     {
@@ -152,21 +154,32 @@ class OrderSource(Protocol):
     def find(self, order_id: str, user_id: str, locale: Locale) -> ContextItem | None: ...
 
 
+class ProductLookup(Protocol):
+    """Products by the ids a reference resolved to ("the second one" is an ASIN by now)."""
+
+    def lookup(self, entities: Sequence[Entity], locale: Locale) -> list[ContextItem]: ...
+
+
 def ground(
     turn: UnderstoodTurn,
     index: Retriever,
     catalog: Retriever | None = None,
     orders: OrderSource | None = None,
+    products: ProductLookup | None = None,
 ) -> GroundedTurn:
     """The retrieval stage: attach the order, catalog items or FAQ entries the turn needs.
 
-    Orders are personal: they are looked up only for a signed-in shopper.
+    Orders are personal: they are looked up only for a signed-in shopper. A
+    turn that refers back to shown products gets exactly those products.
     """
     context: tuple[ContextItem, ...] = ()
     order_id = first_entity(turn.entities, "order_id")
+    refers_back = first_entity(turn.entities, REFERENCE) is not None
     if orders is not None and order_id and turn.user_id and turn.intent == "order_tracking":
         found = orders.find(order_id, turn.user_id, turn.locale)
         context = (found,) if found else ()
+    elif products is not None and refers_back:
+        context = tuple(products.lookup(turn.entities, turn.locale))
     elif catalog is not None and turn.intent in PRODUCT_INTENTS:
         context = tuple(catalog.search(turn.text, turn.locale))
     if not context and turn.intent in GROUNDED_INTENTS:
@@ -184,4 +197,5 @@ def ground(
         entities=turn.entities,
         context=context,
         received_ts=turn.received_ts,
+        context_lost=turn.context_lost,
     )

@@ -48,6 +48,16 @@ REPHRASE = Bilingual(
     '"Where is my order?" or "Can you recommend a fantasy manga?"',
 )
 
+WHICH_ONE = Bilingual(
+    ja="どちらの商品のことでしょうか?番号か作品名で教えてください。",
+    en="Which one do you mean? Tell me its number or its title.",
+)
+CONTEXT_LOST = Bilingual(
+    ja="(ただいま会話の履歴を参照できないため、これより前のやり取りを踏まえずにお答えしています。)",
+    en="(I can't reach our conversation history right now, so I may have lost what we said "
+    "earlier.)",
+)
+
 CONNECTING = Bilingual(
     ja="サポートチームの担当者におつなぎします。このままお待ちください。",
     en="I'm connecting you with a member of our support team. Please stay in this chat.",

@@ -190,6 +190,33 @@ def _bench_kb(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_intent(args: argparse.Namespace) -> int:
+    from agents.intent.command import train_intent_main
+    from agents.intent.model import bundled_model_path
+
+    return train_intent_main(args.data, args.model or bundled_model_path(), args.report_dir)
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from agents.intent.command import classify_main
+
+    return classify_main(sys.stdin, sys.stdout)
+
+
+def _bench_intent(args: argparse.Namespace) -> int:
+    from agents.intent.bench import run_bench
+    from mangaassist.bench import emit_json
+
+    emit_json(run_bench(repeats=args.repeats), None)
+    return 0
+
+
+def _bench_memory(args: argparse.Namespace) -> int:
+    from connectors.memory.bench import run_bench_memory_command
+
+    return run_bench_memory_command(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     from analytics.report import report_main
 
@@ -300,6 +327,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_kb.add_argument("--searches", type=int, default=2000)
     bench_kb.set_defaults(func=_bench_kb)
+
+    train_intent = commands.add_parser(
+        "train-intent", help="rebuild the intent model from the labelled examples and evaluate it"
+    )
+    train_intent.add_argument("--data", type=Path, help="folder of examples_*.jsonl files")
+    train_intent.add_argument("--model", type=Path, help="where to write the model file")
+    train_intent.add_argument("--report-dir", type=Path, default=Path("var/intent"))
+    train_intent.set_defaults(func=_train_intent)
+
+    classify = commands.add_parser(
+        "classify", help='JSON lines {"text"} on stdin to {"intent","confidence","entities"}'
+    )
+    classify.set_defaults(func=_classify)
+
+    bench_intent = commands.add_parser(
+        "bench-intent", help="intent classification and entity extraction latency, one core"
+    )
+    bench_intent.add_argument("--repeats", type=int, default=5)
+    bench_intent.set_defaults(func=_bench_intent)
+
+    bench_memory = commands.add_parser(
+        "bench-memory", help="conversation memory read+write latency on the local Redis"
+    )
+    from connectors.memory.bench import add_bench_memory_arguments
+
+    add_bench_memory_arguments(bench_memory)
+    bench_memory.set_defaults(func=_bench_memory)
 
     report = commands.add_parser(
         "report", help="render the analytics report (HTML) from the warehouse"

@@ -16,6 +16,9 @@ Every package keeps its own ``exceptions.py`` whose classes derive from
     │   ├── BrokerError
     │   └── BrokerStartError
     ├── agents.StageError
+    │   └── IntentModelError
+    ├── connectors.memory.ConversationMemoryError
+    │   └── MemoryUnavailable
     ├── analytics.WarehouseError
     └── bridge.BridgeError
         └── AuthError

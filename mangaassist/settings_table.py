@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings
 from analytics.settings import WarehouseSettings
 from bridge.settings import BridgeSettings
 from connectors.kafka import LocalBrokerSettings
+from connectors.memory.settings import MemorySettings
 from schemas.settings import RegistrySettings
 from streams.settings import KafkaSettings, PipelineSettings
 
@@ -20,6 +21,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     BridgeSettings,
     WarehouseSettings,
     RegistrySettings,
+    MemorySettings,
 )
 
 
@@ -30,6 +32,9 @@ def _env_name(cls: type[BaseSettings], field: str) -> str:
 def _shown_default(default: object) -> str:
     if default is None:
         return "unset"
+    if isinstance(default, SecretStr):
+        # A default is written in the code for anyone to read: it is no secret.
+        default = default.get_secret_value()
     if isinstance(default, Path | str):
         return f"`{default}`" if str(default) else '`""`'
     return f"`{default!r}`"

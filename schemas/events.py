@@ -88,7 +88,7 @@ class ChatTurn(Event):
 class _Understanding(Event):
     """What the intent stage learnt about a turn; carried on by later stages."""
 
-    schema_version: int = 1
+    schema_version: int = 2
     user_id: str | None = None
     locale: Locale
     text: str
@@ -96,6 +96,8 @@ class _Understanding(Event):
     confidence: float = Field(ge=0.0, le=1.0)
     entities: tuple[Entity, ...] = ()
     received_ts: datetime
+    # The conversation memory could not be read, so earlier turns were not used.
+    context_lost: bool = False
 
 
 class UnderstoodTurn(_Understanding):

@@ -6,16 +6,26 @@ chat.turns ─intent─▶ chat.understood ─retrieval─▶ chat.grounded
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import faust
 from faust.types import AgentT
 
+from agents.followups import remembered, with_references
 from agents.generation import generate
 from agents.guardrail import guard_chunk, guard_final
 from agents.intent import understand
-from agents.retrieval import FaqIndex, OrderSource, Retriever, ground
+from agents.retrieval import FaqIndex, OrderSource, ProductLookup, Retriever, ground
+from connectors.memory import (
+    Conversation,
+    ConversationMemory,
+    MemorySettings,
+    MemoryUnavailable,
+    ShownItem,
+    memory_from_settings,
+)
 from connectors.store import CatalogSearch, load_store
 from connectors.store.retriever import CatalogRetriever, OrderLookup
 from schemas import (
@@ -41,23 +51,56 @@ from streams.topics import (
     TopicSpec,
 )
 
-
-def intent_stage(turn: ChatTurn) -> Emitted:
-    return [(UNDERSTOOD, understand(turn))]
+log = logging.getLogger(__name__)
 
 
-def retrieval_stage(
-    index: Retriever, catalog: Retriever | None, orders: OrderSource | None
-) -> Callable[[UnderstoodTurn], Emitted]:
-    def run(turn: UnderstoodTurn) -> Emitted:
-        return [(GROUNDED, ground(turn, index, catalog, orders))]
+def intent_stage(memory: ConversationMemory) -> Callable[[ChatTurn], Awaitable[Emitted]]:
+    """Understand the turn, resolving "the second one" against what the last reply showed.
+
+    With the memory down the turn is understood on its own and says so.
+    """
+
+    async def run(turn: ChatTurn) -> Emitted:
+        understood = understand(turn)
+        try:
+            conversation = await memory.load(turn.session_id)
+        except MemoryUnavailable as exc:
+            log.warning("memory unavailable, turn %s understood alone: %s", turn.turn_id, exc)
+            return [(UNDERSTOOD, understood.model_copy(update={"context_lost": True}))]
+        shown = _shown_before(conversation, turn.turn_id)
+        return [(UNDERSTOOD, with_references(understood, shown))]
 
     return run
 
 
-def generation_stage(chunk_chars: int) -> Callable[[GroundedTurn], Emitted]:
-    def run(turn: GroundedTurn) -> Emitted:
+def _shown_before(conversation: Conversation, turn_id: str) -> tuple[ShownItem, ...]:
+    # A redelivered turn may already be remembered; it must not refer to itself.
+    earlier = [turn for turn in conversation.turns if turn.turn_id != turn_id]
+    return next((turn.shown for turn in reversed(earlier) if turn.shown), ())
+
+
+def retrieval_stage(
+    index: Retriever,
+    catalog: Retriever | None,
+    orders: OrderSource | None,
+    products: ProductLookup | None = None,
+) -> Callable[[UnderstoodTurn], Emitted]:
+    def run(turn: UnderstoodTurn) -> Emitted:
+        return [(GROUNDED, ground(turn, index, catalog, orders, products))]
+
+    return run
+
+
+def generation_stage(
+    chunk_chars: int, memory: ConversationMemory
+) -> Callable[[GroundedTurn], Awaitable[Emitted]]:
+    async def run(turn: GroundedTurn) -> Emitted:
         draft = generate(turn, chunk_chars)
+        try:
+            await memory.remember(turn.session_id, remembered(turn, draft.final))
+        except MemoryUnavailable as exc:
+            # The reply still goes out; the next turn will say that context may be lost.
+            log.warning("memory unavailable, turn %s not remembered: %s", turn.turn_id, exc)
         emitted: list[tuple[TopicSpec, Event]] = [(DRAFTS, chunk) for chunk in draft.chunks]
         emitted.append((DRAFTS, draft.final))
         if draft.escalation is not None:
@@ -79,10 +122,12 @@ def register_pipeline(
     codec: AvroCodec,
     sender: Sender | None = None,
     settings: PipelineSettings | None = None,
+    memory: ConversationMemory | None = None,
 ) -> dict[str, AgentT[Any]]:
     """Declare every topic and the four stage agents on ``app``; returns the agents by name.
 
     ``sender`` defaults to the app's own producer; tests pass a recording one.
+    ``memory`` defaults to the backend :class:`MemorySettings` names.
     """
     topics = {spec: raw_topic(app, spec, kafka) for spec in ALL_TOPICS}
 
@@ -93,13 +138,17 @@ def register_pipeline(
     settings = settings or PipelineSettings()
     store = load_store()
     catalog = CatalogRetriever(store, CatalogSearch.bundled())
-    retrieve = retrieval_stage(FaqIndex.bundled(), catalog, OrderLookup(store))
+    memory_settings = MemorySettings()
+    # A local DynamoDB stand-in starts empty; a production table is made at deploy time.
+    memory = memory or memory_from_settings(
+        memory_settings, ensure_dynamodb_table=memory_settings.dynamodb_endpoint_url is not None
+    )
+    retrieve = retrieval_stage(FaqIndex.bundled(), catalog, OrderLookup(store), catalog)
+    generation = generation_stage(settings.chunk_chars, memory)
     runners: list[StageRunner[Any]] = [
-        StageRunner("intent", (ChatTurn,), intent_stage, codec, sender),
+        StageRunner("intent", (ChatTurn,), intent_stage(memory), codec, sender),
         StageRunner("retrieval", (UnderstoodTurn,), retrieve, codec, sender),
-        StageRunner(
-            "generation", (GroundedTurn,), generation_stage(settings.chunk_chars), codec, sender
-        ),
+        StageRunner("generation", (GroundedTurn,), generation, codec, sender),
         StageRunner("guardrail", (ReplyChunk, FinalReply), guardrail_stage, codec, sender),
     ]
     sources = (TURNS, UNDERSTOOD, GROUNDED, DRAFTS)

@@ -8,8 +8,9 @@ an explicit error reply. Nothing stops the agent.
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -75,7 +76,7 @@ class StageRunner(Generic[E]):
         self,
         name: str,
         input_types: tuple[type[E], ...],
-        handler: Callable[[E], Emitted],
+        handler: Callable[[E], Emitted | Awaitable[Emitted]],
         codec: AvroCodec,
         sender: Sender,
     ) -> None:
@@ -96,7 +97,8 @@ class StageRunner(Generic[E]):
             await self._dead_letter(message, exc, None)
             return
         try:
-            emitted = list(self._handler(event))
+            result = self._handler(event)
+            emitted = list(await result if inspect.isawaitable(result) else result)
         except Exception as exc:  # a bug in one stage must not stop the agent
             log.exception("stage %s failed on %s/%s", self.name, event.session_id, event.turn_id)
             await self._dead_letter(message, exc, event)

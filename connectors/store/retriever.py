@@ -6,10 +6,12 @@ reply that quotes the line cannot misstate them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from connectors.store.loader import StoreData
 from connectors.store.models import Item, Series
 from connectors.store.search import CatalogSearch
-from schemas.events import ContextItem, Locale
+from schemas.events import ContextItem, Entity, Locale
 
 _FORMAT = {
     "paperback": ("単行本", "paperback"),
@@ -51,20 +53,67 @@ class CatalogRetriever:
         items: list[ContextItem] = []
         for hit in self._search.search(text, k):
             if hit.item is not None:
-                ref_id, line = hit.item.asin, describe_item(hit.item, locale)
-                title = hit.item.title_ja if locale == "ja" else hit.item.title_en
+                items.append(self._item_context(hit.item, locale, hit.score))
             else:
-                volumes = self._store.items_by_series.get(hit.series.id, ())
-                if not volumes:
-                    continue
-                ref_id, line = hit.series.id, describe_series(hit.series, volumes, locale)
-                title = hit.series.title_ja if locale == "ja" else hit.series.title_en
-            items.append(
-                ContextItem(
-                    source="catalog", ref_id=ref_id, title=title, text=line, score=hit.score
-                )
-            )
+                items.extend(self._series_context(hit.series, locale, hit.score))
         return items
+
+    def lookup(self, entities: Sequence[Entity], locale: Locale) -> list[ContextItem]:
+        """The items the ``asin`` and ``series`` entities name, in order.
+
+        With a ``volume`` entity, each names that volume of its series instead,
+        in the named item's format (or the ``format`` entity's, or paperback):
+        "the first volume of it".
+        """
+        volume = next((int(e.value) for e in entities if e.kind == "volume"), None)
+        wanted_format = next(
+            (e.value.replace(" ", "_") for e in entities if e.kind == "format"), None
+        )
+        found: list[ContextItem] = []
+        for entity in entities:
+            if entity.kind == "asin" and entity.value in self._store.item_by_asin:
+                item = self._store.item_by_asin[entity.value]
+                series = self._store.series_by_id[item.series_id]
+                if volume is not None:
+                    found.extend(self._volume(series, volume, wanted_format or item.format, locale))
+                else:
+                    found.append(self._item_context(item, locale))
+            elif entity.kind == "series" and entity.value in self._store.series_by_id:
+                series = self._store.series_by_id[entity.value]
+                if volume is not None:
+                    found.extend(self._volume(series, volume, wanted_format, locale))
+                else:
+                    found.extend(self._series_context(series, locale))
+        return found
+
+    def _volume(
+        self, series: Series, volume: int, item_format: str | None, locale: Locale
+    ) -> list[ContextItem]:
+        matching = [i for i in self._store.items_by_series[series.id] if i.volumes == (volume,)]
+        preferred = [i for i in matching if i.format == (item_format or "paperback")]
+        return [self._item_context(item, locale) for item in (preferred or matching)[:1]]
+
+    def _item_context(self, item: Item, locale: Locale, score: float = 1.0) -> ContextItem:
+        title = item.title_ja if locale == "ja" else item.title_en
+        return ContextItem(
+            source="catalog",
+            ref_id=item.asin,
+            title=title,
+            text=describe_item(item, locale),
+            score=score,
+        )
+
+    def _series_context(
+        self, series: Series, locale: Locale, score: float = 1.0
+    ) -> list[ContextItem]:
+        volumes = self._store.items_by_series.get(series.id, ())
+        if not volumes:
+            return []
+        title = series.title_ja if locale == "ja" else series.title_en
+        line = describe_series(series, volumes, locale)
+        return [
+            ContextItem(source="catalog", ref_id=series.id, title=title, text=line, score=score)
+        ]
 
 
 _ORDER_STATUS = {

@@ -63,6 +63,9 @@ def stack(
         # Shared by every bridge process a test starts, as behind a load balancer.
         "MANGAASSIST_BRIDGE_TOKEN_SECRET": BRIDGE_SECRET,
         "MANGAASSIST_BRIDGE_IDENTITY_SECRET": IDENTITY_SECRET,
+        # Conversation memory in the real Redis, as several pipeline workers would share it.
+        "MANGAASSIST_MEMORY_BACKEND": "redis",
+        "MANGAASSIST_MEMORY_REDIS_URL": REDIS_URL,
     }
     broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
     bridge = BridgeSettings(port=free_loopback_port())

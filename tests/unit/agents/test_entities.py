@@ -69,3 +69,76 @@ def test_order_id_digits_are_not_read_as_an_isbn() -> None:
 def test_very_long_text_is_fine() -> None:
     text = "vol 1 " + "漫画とmanga " * 5_000 + "250-1234567-7654321"
     assert pairs(text) == [("volume", "1"), ("order_id", "250-1234567-7654321")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "do you have the clock tower knight vol 3?",
+            [("series", "series-002"), ("volume", "3")],
+        ),
+        ("時計塔の騎士の3巻ありますか", [("series", "series-002"), ("volume", "3")]),
+        (
+            "tokeitō no kishi vol 2 kindle",
+            [("series", "series-002"), ("volume", "2"), ("format", "kindle")],
+        ),
+        ("romcom under 1000 yen", [("genre", "romance"), ("price_range", "-1000")]),
+        (
+            "1000円以内で買える恋愛漫画ってありますか？",
+            [("price_range", "-1000"), ("genre", "romance")],
+        ),
+        (
+            "shōnen manga about samurai 500円〜1000円",
+            [("demographic", "shonen"), ("genre", "historical"), ("price_range", "500-1000")],
+        ),
+        (
+            "I Became a Demon Lord in Another World, paperback",
+            [("series", "series-011"), ("genre", "isekai"), ("format", "paperback")],
+        ),
+    ],
+)
+def test_series_genres_and_prices_join_the_other_entities(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert pairs(text) == expected
+
+
+def test_order_of_appearance_survives_folded_long_vowels() -> None:
+    # Series are found in folded text, where "koukou" is "koko": five of them put the
+    # title ten letters earlier than in the message, before "kindle" unless mapped back.
+    text = "koukou " * 5 + "kindle tokeitou no kishi vol 5"
+    assert pairs(text) == [("format", "kindle"), ("series", "series-002"), ("volume", "5")]
+    text = "kindle of tookyoo wangan no shitsuji, horror, under 900 yen"
+    assert pairs(text) == [
+        ("format", "kindle"),
+        ("series", "series-240"),
+        ("genre", "horror"),
+        ("price_range", "-900"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "👍🎉🙏",
+        "😀" * 2_000,
+        "x" * 10_000,
+        "\u200b\u3000\t\n",
+        "漫画とmanga、ＭＡＮＧＡとまんが",
+        "?!.,;:「」『』（）",
+    ],
+)
+def test_bad_input_gives_no_entities(text: str) -> None:
+    assert pairs(text) == []
+
+
+def test_ten_thousand_characters_of_mixed_scripts() -> None:
+    text = ("the clock tower knight 時計塔の騎士 romance 1000円以下 vol 3 " * 200)[:10_000]
+    assert pairs(text) == [
+        ("series", "series-002"),
+        ("genre", "romance"),
+        ("price_range", "-1000"),
+        ("volume", "3"),
+    ]

@@ -63,7 +63,7 @@ def test_chitchat_offers_help(grounded_turn: Grounded) -> None:
 
 @pytest.mark.parametrize(
     ("intent", "confidence"),
-    [("chitchat", 0.1), ("chitchat", 0.2), ("faq", 0.45), ("nonsense", 0.9)],
+    [("chitchat", 0.1), ("chitchat", 0.2), ("faq", 0.44), ("nonsense", 0.9)],
 )
 @pytest.mark.parametrize(("locale", "phrase"), [("en", "rephrase"), ("ja", "別の言い方")])
 def test_a_guess_asks_to_rephrase(
@@ -204,3 +204,34 @@ def test_catalog_context_is_listed_with_every_item_as_a_source(grounded_turn: Gr
     assert draft.final.text == "Here is what I found in our catalog. Item 0: ¥500. Item 1: ¥510."
     assert draft.final.sources == ("B0AAAAAAA0", "B0AAAAAAA1")
     assert draft.final.path == "retrieval"
+
+
+@pytest.mark.parametrize(("locale", "phrase"), [("en", "Which one"), ("ja", "どちら")])
+def test_an_ambiguous_reference_asks_which_one(
+    grounded_turn: Grounded, locale: str, phrase: str
+) -> None:
+    from schemas.events import ContextItem, Entity
+
+    context = tuple(
+        ContextItem(source="catalog", ref_id=f"B00000000{n}", title=f"Title {n}", text="x", score=1)
+        for n in (1, 2)
+    )
+    entities = (Entity(kind="reference", value="ambiguous"),)
+    draft = generate(
+        grounded_turn(
+            "is it in stock?", "product_question", locale, entities=entities, context=context
+        )
+    )
+    assert phrase in draft.final.text
+    assert "1. Title 1" in draft.final.text
+    assert "2. Title 2" in draft.final.text
+    assert draft.final.sources == ("B000000001", "B000000002")
+
+
+@pytest.mark.parametrize(("locale", "phrase"), [("en", "history"), ("ja", "履歴")])
+def test_a_turn_understood_without_memory_says_so(
+    grounded_turn: Grounded, locale: str, phrase: str
+) -> None:
+    turn = grounded_turn("hello", "chitchat", locale).model_copy(update={"context_lost": True})
+    assert phrase in generate(turn).final.text
+    assert phrase not in generate(grounded_turn("hello", "chitchat", locale)).final.text

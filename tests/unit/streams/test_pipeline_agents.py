@@ -82,3 +82,39 @@ async def test_garbage_reaches_the_dead_letter_topic_and_the_agent_goes_on(
         )
     assert len(sender.on(DEADLETTER)) == 1
     assert len(sender.on(UNDERSTOOD)) == 1
+
+
+async def _reply(agents: dict[str, AgentT], sender: RecordingSender, turn: ChatTurn) -> FinalReply:
+    """Walk ``turn`` through the four agents and return its final reply."""
+    sender.sent.clear()
+    await put(agents["intent"], turn)
+    await put(agents["retrieval"], sender.on(UNDERSTOOD)[-1])
+    await put(agents["generation"], sender.on(GROUNDED)[-1])
+    for draft in sender.on(DRAFTS):
+        await put(agents["guardrail"], draft)
+    [final] = [r for r in sender.on(RESPONSES) if isinstance(r, FinalReply)]
+    return final
+
+
+async def test_the_second_one_is_the_second_item_the_last_reply_showed(
+    pipeline: Pipeline,
+) -> None:
+    agents, sender = pipeline
+    ask = ChatTurn(session_id="s4", turn_id="t1", text="時計塔の騎士 Kindle版", locale="ja")
+    first = await _reply(agents, sender, ask)
+    assert len(first.sources) >= 2
+    follow = ChatTurn(session_id="s4", turn_id="t2", text="2つ目はいくらですか？", locale="ja")
+    second = await _reply(agents, sender, follow)
+    assert second.sources == (first.sources[1],)
+    [understood] = sender.on(UNDERSTOOD)
+    assert understood.intent == "product_question"
+    assert not understood.context_lost
+
+
+async def test_memory_is_per_session(pipeline: Pipeline) -> None:
+    agents, sender = pipeline
+    await _reply(
+        agents, sender, ChatTurn(session_id="s5", turn_id="t1", text="時計塔の騎士 Kindle版")
+    )
+    other = await _reply(agents, sender, ChatTurn(session_id="s6", turn_id="t1", text="2つ目は？"))
+    assert other.sources == ()

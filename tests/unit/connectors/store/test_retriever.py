@@ -40,3 +40,42 @@ def test_orders_are_found_only_for_their_owner_in_both_languages() -> None:
     assert f"{order.total_jpy:,}円" in ja.text
     assert lookup.find(order.id, "someone-else", "en") is None
     assert lookup.find("250-0000000-0000000", order.user_id, "en") is None
+
+
+def _kindle_item_with_volumes() -> tuple[str, str]:
+    store = load_store()
+    for series_id, items in store.items_by_series.items():
+        kindles = {i.volumes[0]: i for i in items if i.format == "kindle" and len(i.volumes) == 1}
+        if 1 in kindles and 3 in kindles:
+            return series_id, kindles[3].asin
+    raise AssertionError("the demo store has a series with Kindle volumes 1 and 3")
+
+
+def test_lookup_finds_the_named_items_in_order() -> None:
+    from schemas.events import Entity
+
+    series_id, asin = _kindle_item_with_volumes()
+    found = RETRIEVER.lookup(
+        (Entity(kind="asin", value=asin), Entity(kind="series", value=series_id)), "en"
+    )
+    assert [item.ref_id for item in found] == [asin, series_id]
+    assert all(item.source == "catalog" for item in found)
+
+
+def test_lookup_with_a_volume_finds_that_volume_in_the_items_format() -> None:
+    from schemas.events import Entity
+
+    store = load_store()
+    series_id, asin = _kindle_item_with_volumes()
+    [found] = RETRIEVER.lookup(
+        (Entity(kind="asin", value=asin), Entity(kind="volume", value="1")), "ja"
+    )
+    item = store.item_by_asin[found.ref_id]
+    assert (item.series_id, item.volumes, item.format) == (series_id, (1,), "kindle")
+    assert f"{item.price_jpy:,}円" in found.text
+
+
+def test_lookup_ignores_ids_it_does_not_know() -> None:
+    from schemas.events import Entity
+
+    assert RETRIEVER.lookup((Entity(kind="asin", value="B0ZZZZZZZZ"),), "en") == []

@@ -2,9 +2,11 @@ from collections.abc import Callable
 
 import pytest
 
-from agents.intent import INTENTS, MIN_CONFIDENCE, STRONG, WEAK, classify, understand
+from agents.intent import INTENTS, MIN_CONFIDENCE, bundled_classifier, understand
+from agents.intent.classifier import NO_WORDS_CONFIDENCE
 from schemas.events import ChatTurn, Entity, derive_id
 
+# Written for these tests, not taken from the training examples.
 EXAMPLES = [
     ("where is my order 250-1234567-7654321", "order_tracking"),
     ("注文した本はいつ届きますか", "order_tracking"),
@@ -15,7 +17,7 @@ EXAMPLES = [
     ("セールやってる?", "promotion"),
     ("any coupons", "promotion"),
     ("おすすめの漫画は?", "recommendation"),
-    ("recommend something like Naruto", "recommendation"),
+    ("recommend something like The Secret Hero", "recommendation"),
     ("送料はいくら", "faq"),
     ("how much is shipping", "faq"),
     ("hello", "chitchat"),
@@ -23,9 +25,9 @@ EXAMPLES = [
     ("ありがとう", "chitchat"),
     ("支払いができない", "checkout_help"),
     ("my card was declined", "checkout_help"),
-    ("ワンピースの最新刊の値段", "product_question"),
-    ("how many pages is Berserk vol 3", "product_question"),
-    ("探している: 異世界ファンタジー", "product_discovery"),
+    ("時計塔の騎士の最新刊の値段", "product_question"),
+    ("how many pages is The Clock Tower Knight vol 3", "product_question"),
+    ("異世界ファンタジーを探しています", "product_discovery"),
     ("looking for a dark fantasy manga", "product_discovery"),
 ]
 
@@ -46,8 +48,10 @@ def test_the_ten_intents() -> None:
 
 
 @pytest.mark.parametrize(("text", "intent"), EXAMPLES)
-def test_strong_keywords_in_both_languages(text: str, intent: str) -> None:
-    assert classify(text) == (intent, STRONG)
+def test_plain_requests_in_both_languages(text: str, intent: str) -> None:
+    result = bundled_classifier().classify(text)
+    assert result.intent == intent
+    assert result.confidence >= MIN_CONFIDENCE
 
 
 @pytest.mark.parametrize(
@@ -57,49 +61,31 @@ def test_strong_keywords_in_both_languages(text: str, intent: str) -> None:
         ("WHERE IS MY ORDER", "order_tracking"),
         ("届いた本が破れていました", "return_request"),
         ("Kindle版を返金してほしい", "return_request"),
-        ("cancel my order", "faq"),
         ("オペレーターに代わってください", "escalation"),
-        ("人間失格の値段", "product_question"),  # a title, not a request for a person
+        ("hello, where is my order?", "order_tracking"),
+        ("こんにちは。送料はいくらですか", "faq"),
+        ("wher is my pakage", "order_tracking"),
+        ("へんぴんしたいです", "return_request"),
     ],
 )
-def test_more_phrasings(text: str, intent: str) -> None:
-    assert classify(text)[0] == intent
+def test_typos_width_and_greetings(text: str, intent: str) -> None:
+    assert bundled_classifier().classify(text).intent == intent
 
 
-def test_a_greeting_does_not_dilute_a_task() -> None:
-    assert classify("hello, where is my order?") == ("order_tracking", STRONG)
-    assert classify("こんにちは。送料はいくらですか") == ("faq", STRONG)
+def test_rules_decide_only_the_labels_they_are_trusted_with() -> None:
+    classifier = bundled_classifier()
+    for text, _ in EXAMPLES:
+        result = classifier.classify(text)
+        if result.stage == "rules":
+            assert result.intent in classifier.model.rule_precision
+            assert result.confidence == classifier.model.rule_precision[result.intent]
 
 
-def test_two_strong_tasks_are_ambiguous() -> None:
-    intent, confidence = classify("where is my order? also any coupons?")
-    assert intent == "order_tracking"  # the earlier in priority
-    assert WEAK < confidence < STRONG
-
-
-def test_weak_evidence_gives_middling_confidence() -> None:
-    assert classify("manga") == ("product_discovery", WEAK)
-    entities = (Entity(kind="order_id", value="250-1234567-7654321"),)
-    assert classify("250-1234567-7654321", entities) == ("order_tracking", WEAK)
-
-
-def test_an_entity_kind_without_a_hint_is_ignored() -> None:
-    assert classify("hello", (Entity(kind="colour", value="red"),)) == ("chitchat", STRONG)
-
-
-@pytest.mark.parametrize("text", ["👍", "🙏🙏", "...", "!?", " ", "\u3000", "。"])
-def test_empty_ish_text_is_low_confidence_chitchat(text: str) -> None:
-    intent, confidence = classify(text)
-    assert intent == "chitchat"
-    assert confidence < MIN_CONFIDENCE
-    assert confidence < classify("qwzx")[1]
-
-
-@pytest.mark.parametrize("text", ["qwzx", "ぬるぽ", "12345", "lorem ipsum dolor"])
-def test_unknown_text_is_low_confidence_chitchat(text: str) -> None:
-    intent, confidence = classify(text)
-    assert intent == "chitchat"
-    assert 0 < confidence < MIN_CONFIDENCE
+@pytest.mark.parametrize("text", ["", "👍", "🙏🙏", "...", "!?", " ", "\u3000", "。", "12345"])
+def test_text_without_words_is_low_confidence_chitchat(text: str) -> None:
+    result = bundled_classifier().classify(text)
+    assert (result.intent, result.confidence) == ("chitchat", NO_WORDS_CONFIDENCE)
+    assert result.confidence < MIN_CONFIDENCE
 
 
 @pytest.mark.parametrize(
@@ -110,12 +96,13 @@ def test_unknown_text_is_low_confidence_chitchat(text: str) -> None:
         "where is my 注文 😅 250-1234567-7654321 vol. 3 Kindle版?" * 200,
         "\x00\x01\u200d\ufeff",
         "ｈｅｌｌｏ ﾜﾝﾋﾟｰｽ",
+        "qwzx",
     ],
 )
 def test_odd_text_still_gives_a_known_intent(text: str) -> None:
-    intent, confidence = classify(text)
-    assert intent in INTENTS
-    assert 0.0 <= confidence <= 1.0
+    result = bundled_classifier().classify(text)
+    assert result.intent in INTENTS
+    assert 0.0 <= result.confidence <= 1.0
 
 
 def test_understand_builds_the_next_event(chat_turn: Callable[..., ChatTurn]) -> None:
@@ -131,18 +118,19 @@ def test_understand_builds_the_next_event(chat_turn: Callable[..., ChatTurn]) ->
     assert understood.text == turn.text
     assert understood.locale == "en"  # the text wins over the locale the client sent
     assert understood.intent == "order_tracking"
-    assert understood.confidence == STRONG
-    assert understood.entities == (
+    assert understood.confidence >= MIN_CONFIDENCE
+    assert not understood.context_lost
+    assert understood.entities[:2] == (
         Entity(kind="order_id", value="250-1234567-7654321"),
         Entity(kind="format", value="kindle"),
     )
 
 
 def test_understand_japanese(chat_turn: Callable[..., ChatTurn]) -> None:
-    understood = understand(chat_turn("ワンピース3巻の値段は?", "en"))
+    understood = understand(chat_turn("時計塔の騎士3巻の値段は?", "en"))
     assert understood.locale == "ja"
     assert understood.intent == "product_question"
-    assert understood.entities == (Entity(kind="volume", value="3"),)
+    assert Entity(kind="volume", value="3") in understood.entities
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])

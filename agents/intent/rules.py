@@ -1,61 +1,19 @@
-"""Intent stage: what the shopper wants, from bilingual keyword rules."""
+"""Stage one of the intent classifier: bilingual keyword rules for the unambiguous cases.
+
+A rule only decides a message when exactly one intent's strong pattern
+matches, and only for the labels where training showed the rules precise
+(:func:`agents.intent.train.trusted_rules`); everything else goes to the model.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from agents.entities import extract_entities
-from agents.language import detect_locale
 from agents.text import normalize
-from schemas.events import ChatTurn, Entity, UnderstoodTurn, derive_id
-
-INTENTS: tuple[str, ...] = (
-    "product_discovery",
-    "product_question",
-    "faq",
-    "order_tracking",
-    "return_request",
-    "promotion",
-    "recommendation",
-    "checkout_help",
-    "escalation",
-    "chitchat",
-)
 
 STRONG = 0.9
 WEAK = 0.6
-# Below this the intent is a guess: generation asks the shopper to rephrase.
-MIN_CONFIDENCE = 0.5
-AMBIGUITY_PENALTY = 0.15
-UNKNOWN_CONFIDENCE = 0.2
-EMPTY_CONFIDENCE = 0.1
-
-# When two intents score the same, the earlier one wins: a request for a human
-# or a payment problem matters more than the question around it.
-_PRIORITY: tuple[str, ...] = (
-    "escalation",
-    "checkout_help",
-    "return_request",
-    "order_tracking",
-    "promotion",
-    "faq",
-    "recommendation",
-    "product_question",
-    "product_discovery",
-    "chitchat",
-)
-
-# Entities are evidence too, but weak: an order id alone may come with a refund request.
-_ENTITY_HINTS: dict[str, str] = {
-    "order_id": "order_tracking",
-    "asin": "product_question",
-    "isbn": "product_question",
-    "volume": "product_question",
-    "format": "product_question",
-}
-
-_HAS_WORD_RE = re.compile(r"[^\W_]")
 
 
 def _words(*alternatives: str) -> str:
@@ -272,48 +230,25 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
-def _scores(folded: str, entities: tuple[Entity, ...]) -> dict[str, float]:
-    scores: dict[str, float] = {}
-    for rule in _RULES:
-        if rule.weight > scores.get(rule.intent, 0.0) and rule.pattern.search(folded):
-            scores[rule.intent] = rule.weight
-    for entity in entities:
-        intent = _ENTITY_HINTS.get(entity.kind)
-        if intent:
-            scores[intent] = max(scores.get(intent, 0.0), WEAK)
-    return scores
+def matched_rules(folded: str) -> list[str]:
+    """``intent:strength`` for every rule matching ``folded`` (NFKC, lowercase): model features."""
+    return [
+        f"{rule.intent}:{'strong' if rule.weight == STRONG else 'weak'}"
+        for rule in _RULES
+        if rule.pattern.search(folded)
+    ]
 
 
-def classify(text: str, entities: tuple[Entity, ...] = ()) -> tuple[str, float]:
-    """The intent of ``text`` and a confidence in [0, 1] that reflects how strong the rule was.
+def unambiguous_intent(text: str) -> str | None:
+    """The one intent whose strong rule matches ``text``, or None.
 
-    A greeting loses ties to a task intent and never makes one ambiguous:
-    "hello, where is my order" is order tracking at full confidence. Text that
-    no rule matches is chitchat with a low confidence.
+    A greeting never makes a message ambiguous: "hello, where is my order" is
+    order tracking.
     """
-    scores = _scores(normalize(text), entities)
-    if not scores:
-        return "chitchat", UNKNOWN_CONFIDENCE if _HAS_WORD_RE.search(text) else EMPTY_CONFIDENCE
-    best = max(scores.values())
-    intent = next(name for name in _PRIORITY if scores.get(name) == best)
-    rivals = [name for name, score in scores.items() if score == best and name != "chitchat"]
-    confidence = best - AMBIGUITY_PENALTY if len(rivals) > 1 else best
-    return intent, round(confidence, 2)
-
-
-def understand(turn: ChatTurn) -> UnderstoodTurn:
-    """The intent stage: classify the turn and pull out its entities."""
-    entities = extract_entities(turn.text)
-    intent, confidence = classify(turn.text, entities)
-    return UnderstoodTurn(
-        event_id=derive_id(turn.event_id, "intent"),
-        session_id=turn.session_id,
-        turn_id=turn.turn_id,
-        user_id=turn.user_id,
-        locale=detect_locale(turn.text, turn.locale),
-        text=turn.text,
-        intent=intent,
-        confidence=confidence,
-        entities=entities,
-        received_ts=turn.ts,
-    )
+    folded = normalize(text)
+    matched = {
+        rule.intent for rule in _RULES if rule.weight == STRONG and rule.pattern.search(folded)
+    }
+    if len(matched) > 1:
+        matched.discard("chitchat")
+    return matched.pop() if len(matched) == 1 else None

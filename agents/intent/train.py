@@ -1,0 +1,224 @@
+"""Training the intent model: softmax regression, a fitted temperature, trusted rules.
+
+Everything is deterministic (no random initialisation or shuffling), so the
+same examples always give the same model. Confidence is calibrated by a
+temperature fitted on out-of-fold predictions; a stage-one rule is trusted
+only for the labels where it proved precise on the training examples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from agents.intent import rules
+from agents.intent.dataset import Example, fingerprint
+from agents.intent.features import features
+from agents.intent.labels import INTENTS
+from agents.intent.model import FloatArray, IntentModel, softmax
+
+IntArray = npt.NDArray[np.int64]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingConfig:
+    # A feature seen in fewer training examples is noise more often than evidence.
+    min_count: int = 2
+    l2: float = 5e-5
+    epochs: int = 300
+    learning_rate: float = 0.2
+    folds: int = 5
+    # A rule is trusted for a label when it fired this often and was this precise.
+    rule_min_fires: int = 10
+    rule_min_precision: float = 0.97
+
+
+@dataclass(frozen=True, slots=True)
+class _Design:
+    """A sparse example-by-feature matrix, each row scaled to unit length."""
+
+    starts: IntArray  # where each row's entries begin
+    columns: IntArray
+    values: FloatArray
+    rows: IntArray  # the row of each entry
+    by_column: IntArray  # entry order sorted by column, for the gradient
+    column_starts: IntArray
+    columns_present: IntArray
+
+    @classmethod
+    def build(cls, texts: Sequence[str], vocabulary: dict[str, int]) -> _Design:
+        columns: list[int] = []
+        starts = [0]
+        values: list[float] = []
+        for text in texts:
+            row = sorted({vocabulary[f] for f in features(text) if f in vocabulary})
+            columns.extend(row)
+            values.extend([1.0 / math.sqrt(len(row))] * len(row))
+            starts.append(len(columns))
+        column_array = np.array(columns, dtype=np.int64)
+        start_array = np.array(starts, dtype=np.int64)
+        by_column = np.argsort(column_array, kind="stable")
+        present, column_starts = np.unique(column_array[by_column], return_index=True)
+        return cls(
+            starts=start_array,
+            columns=column_array,
+            values=np.array(values, dtype=np.float32),
+            rows=np.repeat(np.arange(len(texts)), np.diff(start_array)),
+            by_column=by_column,
+            column_starts=column_starts,
+            columns_present=present,
+        )
+
+    def times(self, weights: FloatArray) -> FloatArray:
+        entries = weights[self.columns] * self.values[:, None]
+        result: FloatArray = np.add.reduceat(entries, self.starts[:-1], axis=0)
+        return result
+
+    def transposed_times(self, per_row: FloatArray, n_columns: int) -> FloatArray:
+        entries = (per_row[self.rows] * self.values[:, None])[self.by_column]
+        result = np.zeros((n_columns, per_row.shape[1]), dtype=np.float32)
+        result[self.columns_present] = np.add.reduceat(entries, self.column_starts, axis=0)
+        return result
+
+
+def build_vocabulary(texts: Sequence[str], min_count: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for text in texts:
+        for feature in set(features(text)):
+            counts[feature] = counts.get(feature, 0) + 1
+    kept = sorted(f for f, n in counts.items() if n >= min_count or f == "bias")
+    return {feature: index for index, feature in enumerate(kept)}
+
+
+def fit_weights(
+    examples: Sequence[Example], config: TrainingConfig
+) -> tuple[dict[str, int], FloatArray, FloatArray]:
+    """Vocabulary, weights and bias of a softmax regression, by full-batch Adam."""
+    texts = [example.text for example in examples]
+    vocabulary = build_vocabulary(texts, config.min_count)
+    design = _Design.build(texts, vocabulary)
+    targets = np.zeros((len(examples), len(INTENTS)), dtype=np.float32)
+    targets[np.arange(len(examples)), [INTENTS.index(e.label) for e in examples]] = 1.0
+    weights = np.zeros((len(vocabulary), len(INTENTS)), dtype=np.float32)
+    bias = np.zeros(len(INTENTS), dtype=np.float32)
+    adam = _Adam(config.learning_rate, [weights, bias])
+    for _ in range(config.epochs):
+        error = (softmax(design.times(weights) + bias) - targets) / np.float32(len(examples))
+        weight_gradient = design.transposed_times(error, len(vocabulary)) + config.l2 * weights
+        adam.step([weight_gradient, error.sum(axis=0)])
+    return vocabulary, weights, bias
+
+
+class _Adam:
+    def __init__(self, learning_rate: float, parameters: list[FloatArray]) -> None:
+        self._rate = learning_rate
+        self._parameters = parameters
+        self._first = [np.zeros_like(p) for p in parameters]
+        self._second = [np.zeros_like(p) for p in parameters]
+        self._steps = 0
+
+    def step(self, gradients: list[FloatArray]) -> None:
+        self._steps += 1
+        beta1, beta2 = 0.9, 0.999
+        scale = self._rate * math.sqrt(1 - beta2**self._steps) / (1 - beta1**self._steps)
+        for parameter, gradient, first, second in zip(
+            self._parameters, gradients, self._first, self._second, strict=True
+        ):
+            first *= beta1
+            first += (1 - beta1) * gradient
+            second *= beta2
+            second += (1 - beta2) * gradient * gradient
+            parameter -= (scale * first / (np.sqrt(second) + 1e-8)).astype(np.float32)
+
+
+def fit_temperature(logits: FloatArray, labels: IntArray) -> float:
+    """The temperature minimising the negative log-likelihood, by golden-section search."""
+
+    def loss(log_t: float) -> float:
+        probabilities = softmax(logits / np.float32(math.exp(log_t)))
+        return float(-np.log(probabilities[np.arange(len(labels)), labels] + 1e-12).mean())
+
+    low, high = math.log(0.05), math.log(20.0)
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(60):
+        left, right = high - ratio * (high - low), low + ratio * (high - low)
+        if loss(left) < loss(right):
+            high = right
+        else:
+            low = left
+    return round(math.exp((low + high) / 2), 4)
+
+
+def out_of_fold_logits(
+    examples: Sequence[Example], config: TrainingConfig, progress: Progress
+) -> FloatArray:
+    """Each example's logits from a model that did not see it (k-fold by position)."""
+    logits = np.zeros((len(examples), len(INTENTS)), dtype=np.float32)
+    for fold in range(config.folds):
+        progress(f"calibration fold {fold + 1}/{config.folds}")
+        held = [i for i in range(len(examples)) if i % config.folds == fold]
+        kept = [examples[i] for i in range(len(examples)) if i % config.folds != fold]
+        model = IntentModel(INTENTS, *fit_weights(kept, config))
+        for i in held:
+            logits[i] = model.logits(examples[i].text)
+    return logits
+
+
+def trusted_rules(examples: Sequence[Example], config: TrainingConfig) -> dict[str, float]:
+    """Labels whose unambiguous rule verdicts were precise, with that precision smoothed."""
+    fired: dict[str, int] = {}
+    right: dict[str, int] = {}
+    for example in examples:
+        verdict = rules.unambiguous_intent(example.text)
+        if verdict is not None:
+            fired[verdict] = fired.get(verdict, 0) + 1
+            right[verdict] = right.get(verdict, 0) + (verdict == example.label)
+    trusted: dict[str, float] = {}
+    for label, count in fired.items():
+        hits = right.get(label, 0)
+        if count >= config.rule_min_fires and hits / count >= config.rule_min_precision:
+            # Laplace smoothing keeps a perfect record on few examples from claiming 1.0.
+            trusted[label] = round((hits + 1) / (count + 2), 4)
+    return trusted
+
+
+def train_model(
+    examples: Sequence[Example],
+    config: TrainingConfig = TrainingConfig(),
+    progress: Progress = lambda _: None,
+) -> IntentModel:
+    """A calibrated model with its trusted rules, from ``examples``."""
+    oof = out_of_fold_logits(examples, config, progress)
+    labels = np.array([INTENTS.index(e.label) for e in examples], dtype=np.int64)
+    temperature = fit_temperature(oof, labels)
+    progress("fitting the model on every training example")
+    vocabulary, weights, bias = fit_weights(examples, config)
+    return IntentModel(
+        labels=INTENTS,
+        vocabulary=vocabulary,
+        weights=weights,
+        bias=bias,
+        temperature=temperature,
+        rule_precision=trusted_rules(examples, config),
+        meta={
+            "examples": len(examples),
+            "examples_fingerprint": fingerprint(examples),
+            "features": len(vocabulary),
+            **_config_meta(config),
+        },
+    )
+
+
+def _config_meta(config: TrainingConfig) -> dict[str, float | int]:
+    return {
+        "min_count": config.min_count,
+        "l2": config.l2,
+        "epochs": config.epochs,
+        "learning_rate": config.learning_rate,
+        "folds": config.folds,
+    }

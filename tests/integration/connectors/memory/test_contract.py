@@ -1,0 +1,3 @@
+"""The ConversationMemory contract, over Redis and DynamoDB (see ``conftest.backend``)."""
+
+from tests.unit.connectors.memory.test_contract import *  # noqa: F403

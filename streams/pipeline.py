@@ -17,7 +17,9 @@ from agents.followups import remembered, with_references
 from agents.generation import generate
 from agents.guardrail import guard_chunk, guard_final
 from agents.intent import understand
-from agents.retrieval import FaqIndex, OrderSource, ProductLookup, Retriever, ground
+from agents.retrieval import OrderSource, ProductLookup, Retriever, ground
+from connectors.knowledge.local import LocalKnowledgeBase
+from connectors.knowledge.retriever import KnowledgeRetriever
 from connectors.memory import (
     Conversation,
     ConversationMemory,
@@ -143,7 +145,8 @@ def register_pipeline(
     memory = memory or memory_from_settings(
         memory_settings, ensure_dynamodb_table=memory_settings.dynamodb_endpoint_url is not None
     )
-    retrieve = retrieval_stage(FaqIndex.bundled(), catalog, OrderLookup(store), catalog)
+    knowledge = KnowledgeRetriever(LocalKnowledgeBase.bundled())
+    retrieve = retrieval_stage(knowledge, catalog, OrderLookup(store), catalog)
     generation = generation_stage(settings.chunk_chars, memory)
     runners: list[StageRunner[Any]] = [
         StageRunner("intent", (ChatTurn,), intent_stage(memory), codec, sender),

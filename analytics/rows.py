@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -10,6 +9,7 @@ from typing import Any
 
 from pydantic_core import to_json
 
+from analytics.privacy import redact
 from schemas import Event
 
 
@@ -48,12 +48,8 @@ def to_row(topic: str, event: Event) -> EventRow:
 
 
 def payload_json(event: Event) -> str:
-    """The whole event as JSON text; Japanese stays readable, bytes become base64.
-
-    ``model_dump(mode="json")`` cannot be used: it decodes bytes as UTF-8, which
-    fails on the raw payload of a dead letter.
-    """
-    return to_json(_base64_bytes(event.model_dump())).decode()
+    """The event as JSON text, Japanese readable, with personal data masked (:mod:`.privacy`)."""
+    return to_json(redact(event.model_dump())).decode()
 
 
 def unique_by_event_id(rows: Iterable[EventRow]) -> list[EventRow]:
@@ -67,13 +63,3 @@ def unique_by_event_id(rows: Iterable[EventRow]) -> list[EventRow]:
 def _as_utc(ts: datetime) -> datetime:
     # Events are stamped in UTC (schemas.events.utc_now); a naive ts is taken to be UTC.
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-
-
-def _base64_bytes(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, dict):
-        return {key: _base64_bytes(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_base64_bytes(item) for item in value]
-    return value

@@ -472,7 +472,7 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
         _turn("s-en-4", "t1", "chitchat", "ok", 60, 90, resolved=True),
         {
             **_turn("s-ja-3", "t2", "chitchat", "ok", 200, 260),
-            "text": "電話番号は090-1234-5678です",
+            "text": "電話番号は[phone]です",  # masked on the way in
             "confidence": 0.6,
             "day": DAY2,
         },

@@ -1,6 +1,8 @@
-import base64
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 
 from analytics import COLUMNS, to_row
 from analytics.rows import unique_by_event_id
@@ -57,7 +59,7 @@ def test_payload_is_the_json_event_with_japanese_left_readable() -> None:
     assert json.loads(payload) == understood.model_dump(mode="json")
 
 
-def test_bytes_are_base64_even_when_not_utf8() -> None:
+def test_raw_bytes_never_reach_the_warehouse_only_their_size_and_digest() -> None:
     raw = b"\xff\xfe\x00>?"
     letter = DeadLetter(
         session_id="s",
@@ -73,8 +75,27 @@ def test_bytes_are_base64_even_when_not_utf8() -> None:
 
     payload = json.loads(to_row(DEADLETTER.name, letter).payload)
 
-    assert base64.b64decode(payload["payload"], validate=True) == raw
+    assert "payload" not in payload
+    assert payload["payload_bytes"] == len(raw)
+    assert payload["payload_sha256"] == hashlib.sha256(raw).hexdigest()
     assert payload["error_message"] == "壊れたメッセージ"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my email is taro@example.com",
+        "電話は090-1234-5678です",
+        "card 4111 1111 1111 1111 please",
+    ],
+)
+def test_personal_data_in_free_text_is_masked_before_the_warehouse(text: str) -> None:
+    turn = ChatTurn(session_id="s", turn_id="t", text=text)
+    payload = json.loads(to_row(TURNS.name, turn).payload)
+    assert payload["text"] != text
+    assert "[" in payload["text"]
+    for secret in ("taro@example.com", "090-1234-5678", "4111 1111 1111 1111"):
+        assert secret not in to_row(TURNS.name, turn).payload
 
 
 def test_unique_by_event_id_keeps_the_first_of_each_in_order() -> None:

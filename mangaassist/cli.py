@@ -217,6 +217,12 @@ def _bench_memory(args: argparse.Namespace) -> int:
     return run_bench_memory_command(args)
 
 
+def _bench_cache(args: argparse.Namespace) -> int:
+    from connectors.cache.bench import run_bench_cache_command
+
+    return run_bench_cache_command(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     from analytics.report import report_main
 
@@ -354,6 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_memory_arguments(bench_memory)
     bench_memory.set_defaults(func=_bench_memory)
+
+    bench_cache = commands.add_parser(
+        "bench-cache", help="catalog lookup latency from L1, from Redis and from origin"
+    )
+    from connectors.cache.bench import add_bench_cache_arguments
+
+    add_bench_cache_arguments(bench_cache)
+    bench_cache.set_defaults(func=_bench_cache)
 
     report = commands.add_parser(
         "report", help="render the analytics report (HTML) from the warehouse"

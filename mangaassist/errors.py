@@ -17,6 +17,7 @@ Every package keeps its own ``exceptions.py`` whose classes derive from
     │   └── BrokerStartError
     ├── agents.StageError
     │   └── IntentModelError
+    ├── connectors.cache.CacheError
     ├── connectors.memory.ConversationMemoryError
     │   └── MemoryUnavailable
     ├── analytics.WarehouseError

@@ -6,6 +6,7 @@ from schemas.catalog import SchemaCatalog, load_catalog
 from schemas.codec import AvroCodec
 from schemas.events import (
     EVENT_TYPES,
+    CatalogChange,
     ChatTurn,
     ContextItem,
     DeadLetter,
@@ -15,6 +16,7 @@ from schemas.events import (
     Feedback,
     FinalReply,
     GroundedTurn,
+    PromotionChange,
     ReplyChunk,
     SessionEvent,
     UnderstoodTurn,
@@ -33,6 +35,7 @@ def default_codec() -> AvroCodec:
 __all__ = [
     "EVENT_TYPES",
     "AvroCodec",
+    "CatalogChange",
     "ChatTurn",
     "ContextItem",
     "DeadLetter",
@@ -42,6 +45,7 @@ __all__ = [
     "Feedback",
     "FinalReply",
     "GroundedTurn",
+    "PromotionChange",
     "RegistrySettings",
     "ReplyChunk",
     "SchemaCatalog",

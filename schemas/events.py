@@ -175,6 +175,38 @@ class DeadLetter(Event):
     payload: bytes
 
 
+class CatalogChange(Event):
+    """Products (by ASIN) or series whose details changed, for caches to drop.
+
+    Not a chat event: ``session_id`` names the source ("catalog"), ``turn_id`` is empty.
+    """
+
+    avro_name: ClassVar[str] = "CatalogChange"
+
+    session_id: str = Field(default="catalog", min_length=1, max_length=128)
+    turn_id: str = Field(default="", max_length=64)
+    schema_version: int = 1
+    asins: tuple[str, ...] = ()
+    series_ids: tuple[str, ...] = ()
+    # created, updated or deleted; caches invalidate every kind the same way.
+    kind: str = Field(min_length=1, max_length=32)
+
+
+class PromotionChange(Event):
+    """Promotions created, changed or ended early, for caches to drop the active list.
+
+    Not a chat event: ``session_id`` names the source ("promotions"), ``turn_id`` is empty.
+    """
+
+    avro_name: ClassVar[str] = "PromotionChange"
+
+    session_id: str = Field(default="promotions", min_length=1, max_length=128)
+    turn_id: str = Field(default="", max_length=64)
+    schema_version: int = 1
+    promotion_ids: tuple[str, ...] = ()
+    kind: str = Field(min_length=1, max_length=32)
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     ChatTurn,
     UnderstoodTurn,
@@ -185,4 +217,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Feedback,
     SessionEvent,
     DeadLetter,
+    CatalogChange,
+    PromotionChange,
 )

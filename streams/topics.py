@@ -1,8 +1,10 @@
 """The topic map: which topic carries which events, who writes and who reads it.
 
 ``docs/architecture.md`` renders the same table; a unit test keeps them in step.
-Every topic is keyed by ``session_id`` so one session's events stay in order
-on one partition.
+Every chat topic is keyed by ``session_id`` so one session's events stay in
+order on one partition. The two change topics (``CHANGE_TOPICS``) carry no chat:
+they are keyed by the first ASIN or promotion id they name, and the cache
+invalidation agents read them (see ``streams/cache_agents.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas import (
+    CatalogChange,
     ChatTurn,
     DeadLetter,
     Escalation,
@@ -17,6 +20,7 @@ from schemas import (
     Feedback,
     FinalReply,
     GroundedTurn,
+    PromotionChange,
     ReplyChunk,
     SessionEvent,
     UnderstoodTurn,
@@ -52,6 +56,16 @@ RESPONSES = TopicSpec(
 ESCALATIONS = TopicSpec("chat.escalations", (Escalation,), ("generation",), ("analytics",))
 FEEDBACK = TopicSpec("chat.feedback", (Feedback,), ("bridge",), ("analytics",))
 DEADLETTER = TopicSpec("chat.deadletter", (DeadLetter,), ("any stage",), ("analytics",))
+CATALOG_CHANGES = TopicSpec(
+    "catalog.changes", (CatalogChange,), ("catalog service",), ("cache invalidation",), key="asin"
+)
+PROMOTION_CHANGES = TopicSpec(
+    "promotions.changes",
+    (PromotionChange,),
+    ("promotion service",),
+    ("cache invalidation",),
+    key="promotion_id",
+)
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     SESSIONS,
@@ -63,7 +77,12 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     ESCALATIONS,
     FEEDBACK,
     DEADLETTER,
+    CATALOG_CHANGES,
+    PROMOTION_CHANGES,
 )
+
+# Not chat: keyed by what changed, read only by the cache invalidation agents.
+CHANGE_TOPICS: tuple[TopicSpec, ...] = (CATALOG_CHANGES, PROMOTION_CHANGES)
 
 # Drafts are pre-guardrail text; the guarded copies on chat.responses are what analysts see.
 ANALYTICS_TOPICS: tuple[TopicSpec, ...] = tuple(t for t in ALL_TOPICS if "analytics" in t.consumers)

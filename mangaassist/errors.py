@@ -18,6 +18,14 @@ Every package keeps its own ``exceptions.py`` whose classes derive from
     ├── agents.StageError
     │   └── IntentModelError
     ├── connectors.cache.CacheError
+    ├── connectors.commerce.CommerceError
+    │   ├── ServiceUnavailable
+    │   ├── NotFound
+    │   └── ServiceRejected
+    ├── connectors.llm.LlmError
+    │   ├── LlmUnavailable
+    │   │   └── LlmCircuitOpen
+    │   └── LlmRejected
     ├── connectors.memory.ConversationMemoryError
     │   └── MemoryUnavailable
     ├── analytics.WarehouseError

@@ -9,7 +9,10 @@ from pydantic_settings import BaseSettings
 
 from analytics.settings import WarehouseSettings
 from bridge.settings import BridgeSettings
+from connectors.cache.settings import CacheSettings
+from connectors.commerce.settings import CommerceSettings
 from connectors.kafka import LocalBrokerSettings
+from connectors.llm.settings import LlmSettings
 from connectors.memory.settings import MemorySettings
 from schemas.settings import RegistrySettings
 from streams.settings import KafkaSettings, PipelineSettings
@@ -22,6 +25,9 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     WarehouseSettings,
     RegistrySettings,
     MemorySettings,
+    CacheSettings,
+    CommerceSettings,
+    LlmSettings,
 )
 
 

@@ -1,0 +1,82 @@
+"""Fake Bedrock and OpenAI-compatible servers on loopback, and the real Redis.
+
+Each fake is one uvicorn server in a thread, started once per session; every
+test gets it with an empty script and log, and releases its stalled streams.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import redis.asyncio as redis
+
+from connectors.llm import bedrock_runtime_client
+from connectors.llm.testing import FakeBedrock, FakeOpenAI, ServerThread
+from tests.integration.conftest import REDIS_URL
+
+REGION = "ap-northeast-1"
+# The fake accepts any signature; passed to the client, never put in os.environ.
+FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="session")
+def bedrock_server() -> Iterator[tuple[FakeBedrock, str]]:
+    fake = FakeBedrock()
+    with ServerThread(fake.app) as url:
+        yield fake, url
+        fake.release()
+
+
+@pytest.fixture(scope="session")
+def boto_bedrock(bedrock_server: tuple[FakeBedrock, str]) -> Iterator[Any]:
+    """A boto3 bedrock-runtime client of the fake (thread-safe, so shared: building one is slow)."""
+    client = bedrock_runtime_client(
+        REGION, endpoint_url=bedrock_server[1], read_timeout_s=5.0, credentials=FAKE_CREDENTIALS
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def openai_server() -> Iterator[tuple[FakeOpenAI, str]]:
+    fake = FakeOpenAI()
+    with ServerThread(fake.app) as url:
+        yield fake, url
+        fake.release()
+
+
+@pytest.fixture
+def fake_bedrock(bedrock_server: tuple[FakeBedrock, str]) -> Iterator[FakeBedrock]:
+    fake, _ = bedrock_server
+    fake.reset()
+    yield fake
+    fake.release()
+
+
+@pytest.fixture
+def fake_openai(openai_server: tuple[FakeOpenAI, str]) -> Iterator[FakeOpenAI]:
+    fake, _ = openai_server
+    fake.reset()
+    yield fake
+    fake.release()
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    assert await client.ping()  # fails, never skips, when Redis is missing
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    prefix = f"mangaassist:test:llm:{uuid.uuid4().hex}:"
+    yield prefix
+    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await redis_client.delete(*keys)

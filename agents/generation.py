@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from agents import templates
 from agents.chunking import split_chunks
@@ -24,21 +24,19 @@ class Draft:
     escalation: Escalation | None
 
 
+Path = Literal["template", "retrieval", "llm", "fallback"]
+
+
 @dataclass(frozen=True)
 class _Reply:
     text: str
-    path: Literal["template", "retrieval"]
+    path: Path
     sources: tuple[str, ...] = ()
 
 
 def _compose(turn: GroundedTurn) -> _Reply:
     reply = _body(turn)
-    if turn.context_lost:
-        notice = templates.CONTEXT_LOST.render(turn.locale)
-        return _Reply(
-            templates.join_sentences(turn.locale, reply.text, notice), reply.path, reply.sources
-        )
-    return reply
+    return _Reply(with_context_notice(turn, reply.text), reply.path, reply.sources)
 
 
 def _body(turn: GroundedTurn) -> _Reply:
@@ -110,28 +108,48 @@ def generate(turn: GroundedTurn, chunk_chars: int = 120) -> Draft:
     The chunks' texts joined together are exactly the final reply's text.
     """
     reply = _compose(turn)
+    return draft(turn, reply.text, reply.path, reply.sources, chunk_chars)
+
+
+def with_context_notice(turn: GroundedTurn, text: str) -> str:
+    """``text``, followed by the lost-context notice when the turn was understood alone."""
+    if not turn.context_lost:
+        return text
+    return templates.join_sentences(turn.locale, text, templates.CONTEXT_LOST.render(turn.locale))
+
+
+def draft(
+    turn: GroundedTurn,
+    text: str,
+    path: Path,
+    sources: tuple[str, ...],
+    chunk_chars: int,
+    **final_fields: Any,
+) -> Draft:
+    """The chunks, final reply and maybe escalation of a reply ``text`` to ``turn``."""
     chunks = tuple(
         ReplyChunk(
             event_id=derive_id(turn.event_id, f"chunk-{seq}"),
             session_id=turn.session_id,
             turn_id=turn.turn_id,
             seq=seq,
-            text=text,
+            text=piece,
             received_ts=turn.received_ts,
         )
-        for seq, text in enumerate(split_chunks(reply.text, chunk_chars))
+        for seq, piece in enumerate(split_chunks(text, chunk_chars))
     )
     final = FinalReply(
         event_id=derive_id(turn.event_id, "final"),
         session_id=turn.session_id,
         turn_id=turn.turn_id,
         status="ok",
-        text=reply.text,
+        text=text,
         chunk_count=len(chunks),
         intent=turn.intent,
-        path=reply.path,
-        sources=reply.sources,
+        path=path,
+        sources=sources,
         received_ts=turn.received_ts,
+        **final_fields,
     )
     escalation = _escalation(turn) if turn.intent == "escalation" else None
     return Draft(chunks=chunks, final=final, escalation=escalation)

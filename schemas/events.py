@@ -122,16 +122,20 @@ class ReplyChunk(Event):
 class FinalReply(Event):
     avro_name: ClassVar[str] = "FinalReply"
 
-    schema_version: int = 1
+    schema_version: int = 2
     status: Literal["ok", "error"]
     text: str
     chunk_count: int = Field(ge=0)
     intent: str | None = None
-    path: Literal["template", "retrieval", "fallback", "error"]
+    path: Literal["template", "retrieval", "llm", "fallback", "error"]
     sources: tuple[str, ...] = ()
     guardrail_flags: tuple[str, ...] = ()
     error_code: str | None = None
     received_ts: datetime
+    llm_model: str | None = None
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cost_usd: float = Field(default=0.0, ge=0.0)
 
 
 class Escalation(Event):

@@ -17,14 +17,19 @@ from agents.followups import remembered, with_references
 from agents.generation import generate
 from agents.guardrail import guard_chunk, guard_final
 from agents.intent import understand
+from agents.llm_reply import llm_reply, uses_llm
 from agents.retrieval import OrderSource, ProductLookup, Retriever, ground
 from connectors.knowledge.local import LocalKnowledgeBase
 from connectors.knowledge.retriever import KnowledgeRetriever
+from connectors.llm.factory import gateway_from_settings
+from connectors.llm.gateway import LlmGateway
+from connectors.llm.settings import LlmSettings
 from connectors.memory import (
     Conversation,
     ConversationMemory,
     MemorySettings,
     MemoryUnavailable,
+    RememberedTurn,
     ShownItem,
     memory_from_settings,
 )
@@ -81,6 +86,16 @@ def _shown_before(conversation: Conversation, turn_id: str) -> tuple[ShownItem, 
     return next((turn.shown for turn in reversed(earlier) if turn.shown), ())
 
 
+async def _past_turns(memory: ConversationMemory, turn: GroundedTurn) -> tuple[RememberedTurn, ...]:
+    if turn.context_lost:
+        return ()
+    try:
+        conversation = await memory.load(turn.session_id)
+    except MemoryUnavailable:
+        return ()
+    return tuple(past for past in conversation.turns if past.turn_id != turn.turn_id)
+
+
 def retrieval_stage(
     index: Retriever,
     catalog: Retriever | None,
@@ -94,10 +109,13 @@ def retrieval_stage(
 
 
 def generation_stage(
-    chunk_chars: int, memory: ConversationMemory
+    chunk_chars: int, memory: ConversationMemory, gateway: LlmGateway
 ) -> Callable[[GroundedTurn], Awaitable[Emitted]]:
     async def run(turn: GroundedTurn) -> Emitted:
-        draft = generate(turn, chunk_chars)
+        if uses_llm(turn):
+            draft = await llm_reply(turn, gateway, await _past_turns(memory, turn), chunk_chars)
+        else:
+            draft = generate(turn, chunk_chars)
         try:
             await memory.remember(turn.session_id, remembered(turn, draft.final))
         except MemoryUnavailable as exc:
@@ -125,11 +143,13 @@ def register_pipeline(
     sender: Sender | None = None,
     settings: PipelineSettings | None = None,
     memory: ConversationMemory | None = None,
+    gateway: LlmGateway | None = None,
 ) -> dict[str, AgentT[Any]]:
     """Declare every topic and the four stage agents on ``app``; returns the agents by name.
 
     ``sender`` defaults to the app's own producer; tests pass a recording one.
-    ``memory`` defaults to the backend :class:`MemorySettings` names.
+    ``memory`` defaults to the backend :class:`MemorySettings` names, ``gateway``
+    to the LLM provider :class:`LlmSettings` names (the local grounded generator).
     """
     topics = {spec: raw_topic(app, spec, kafka) for spec in ALL_TOPICS}
 
@@ -147,7 +167,8 @@ def register_pipeline(
     )
     knowledge = KnowledgeRetriever(LocalKnowledgeBase.bundled())
     retrieve = retrieval_stage(knowledge, catalog, OrderLookup(store), catalog)
-    generation = generation_stage(settings.chunk_chars, memory)
+    gateway = gateway or gateway_from_settings(LlmSettings())
+    generation = generation_stage(settings.chunk_chars, memory, gateway)
     runners: list[StageRunner[Any]] = [
         StageRunner("intent", (ChatTurn,), intent_stage(memory), codec, sender),
         StageRunner("retrieval", (UnderstoodTurn,), retrieve, codec, sender),

@@ -9,6 +9,7 @@ from schemas.events import ContextItem, Locale
 # evaluation question whose best passage was right scored ≥ 0.66; a message
 # that is not about store policy seldom reaches 0.6.
 MIN_SCORE = 0.6
+_SENTENCE_ENDS = ("。", ".", "!", "?", "！", "？", "）", ")", "」")
 
 
 class KnowledgeRetriever:
@@ -26,7 +27,12 @@ class KnowledgeRetriever:
             if passage.score < self._min_score:
                 continue
             item = passage.context_item()
-            # A chunk opens with its section heading; the reply quotes the body.
-            heading, _, body = item.text.partition("\n")
-            items.append(item.model_copy(update={"text": body.strip() or heading}))
+            items.append(item.model_copy(update={"text": _body(item.text)}))
         return items
+
+
+def _body(text: str) -> str:
+    """A chunk's prose without its section headings, the lines that end without punctuation."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    prose = [line for line in lines if line.endswith(_SENTENCE_ENDS)]
+    return " ".join(prose) if prose else " ".join(lines)

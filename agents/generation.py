@@ -11,6 +11,7 @@ from agents.entities import first_entity
 from agents.guardrail import mask_pii
 from agents.intent import INTENTS, MIN_CONFIDENCE
 from agents.references import AMBIGUOUS, REFERENCE
+from agents.retrieval import NOTICE_SOURCE
 from agents.text import clip
 from schemas.events import Escalation, FinalReply, GroundedTurn, ReplyChunk, derive_id
 
@@ -41,10 +42,20 @@ def _compose(turn: GroundedTurn) -> _Reply:
 
 def _body(turn: GroundedTurn) -> _Reply:
     locale = turn.locale
+    notices = [item.text for item in turn.context if item.source == NOTICE_SOURCE]
+    if notices:
+        # A service the answer needed is down: the degraded-mode message is the reply.
+        return _Reply(templates.join_sentences(locale, *notices), "fallback")
     order_id = first_entity(turn.entities, "order_id")
     if turn.intent == "order_tracking" and order_id:
         return _order_reply(turn, order_id)
     products = [item for item in turn.context if item.source == "catalog"]
+    if products and turn.intent == "recommendation":
+        lead = (
+            templates.TRENDING if "recommendations" in turn.degraded else templates.RECOMMENDED
+        ).render(locale)
+        text = templates.join_sentences(locale, lead, *(item.text for item in products))
+        return _Reply(text, "retrieval", tuple(item.ref_id for item in products))
     if products and first_entity(turn.entities, REFERENCE) == AMBIGUOUS:
         numbered = [f"{n}. {item.title}" for n, item in enumerate(products, start=1)]
         text = templates.join_sentences(locale, templates.WHICH_ONE.render(locale), *numbered)
@@ -63,6 +74,9 @@ def _body(turn: GroundedTurn) -> _Reply:
     if turn.intent not in INTENTS or turn.confidence < MIN_CONFIDENCE:
         return _Reply(templates.REPHRASE.render(locale), "template")
     body = templates.BY_INTENT[turn.intent].render(locale)
+    if "knowledge_base" in turn.degraded:
+        # Without the help pages the template is a guess: say so.
+        body = templates.join_sentences(locale, body, templates.LOWER_CONFIDENCE.render(locale))
     return _Reply(templates.join_sentences(locale, _lead(turn), body), "template")
 
 
@@ -149,6 +163,7 @@ def draft(
         path=path,
         sources=sources,
         received_ts=turn.received_ts,
+        degraded=turn.degraded,
         **final_fields,
     )
     escalation = _escalation(turn) if turn.intent == "escalation" else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+import logging
+from collections.abc import Awaitable, Sequence
 from functools import cache
 from importlib.resources import files
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -13,8 +15,16 @@ from agents.entities import first_entity
 from agents.exceptions import StageError
 from agents.references import REFERENCE
 from agents.text import tokenize
+from connectors.commerce import fallbacks
+from connectors.commerce.context import Recommended
+from connectors.commerce.exceptions import CommerceError
+from connectors.knowledge.exceptions import KnowledgeBaseError
 from schemas.events import ContextItem, Entity, GroundedTurn, Locale, UnderstoodTurn, derive_id
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Context that is no answer but a message about a service that is down.
+NOTICE_SOURCE = "notice"
 GROUNDED_INTENTS = frozenset(
     {
         "faq",
@@ -148,10 +158,20 @@ class Retriever(Protocol):
     def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]: ...
 
 
+class CatalogSource(Protocol):
+    """Catalog search, local (in-process) or through the catalog service."""
+
+    def search(
+        self, text: str, locale: Locale, k: int = 3
+    ) -> list[ContextItem] | Awaitable[list[ContextItem]]: ...
+
+
 class OrderSource(Protocol):
     """A signed-in shopper's orders, by id; None for an unknown id or someone else's order."""
 
-    def find(self, order_id: str, user_id: str, locale: Locale) -> ContextItem | None: ...
+    def find(
+        self, order_id: str, user_id: str, locale: Locale
+    ) -> ContextItem | Awaitable[ContextItem | None] | None: ...
 
 
 class ProductLookup(Protocol):
@@ -160,30 +180,61 @@ class ProductLookup(Protocol):
     def lookup(self, entities: Sequence[Entity], locale: Locale) -> list[ContextItem]: ...
 
 
-def ground(
+class RecommendationSource(Protocol):
+    """Suggestions for a shopper or a guest session, as grounded lines that say why."""
+
+    async def recommend(
+        self, user_id: str | None, shown: Sequence[str], locale: Locale
+    ) -> Recommended: ...
+
+
+async def ground(
     turn: UnderstoodTurn,
     index: Retriever,
-    catalog: Retriever | None = None,
+    catalog: CatalogSource | None = None,
     orders: OrderSource | None = None,
     products: ProductLookup | None = None,
+    recommendations: RecommendationSource | None = None,
+    shown: Sequence[str] = (),
 ) -> GroundedTurn:
     """The retrieval stage: attach the order, catalog items or FAQ entries the turn needs.
 
     Orders are personal: they are looked up only for a signed-in shopper. A
     turn that refers back to shown products gets exactly those products.
+    ``shown``: the products this session has seen, which guide recommendations.
+    A service that is down leaves a notice as context (the seeds' degraded
+    modes) and is named in ``degraded``.
     """
     context: tuple[ContextItem, ...] = ()
+    degraded: list[str] = []
     order_id = first_entity(turn.entities, "order_id")
     refers_back = first_entity(turn.entities, REFERENCE) is not None
-    if orders is not None and order_id and turn.user_id and turn.intent == "order_tracking":
-        found = orders.find(order_id, turn.user_id, turn.locale)
-        context = (found,) if found else ()
-    elif products is not None and refers_back:
-        context = tuple(products.lookup(turn.entities, turn.locale))
-    elif catalog is not None and turn.intent in PRODUCT_INTENTS:
-        context = tuple(catalog.search(turn.text, turn.locale))
+    try:
+        if orders is not None and order_id and turn.user_id and turn.intent == "order_tracking":
+            found = await _resolved(orders.find(order_id, turn.user_id, turn.locale))
+            context = (found,) if found else ()
+        elif products is not None and refers_back:
+            context = tuple(products.lookup(turn.entities, turn.locale))
+        elif recommendations is not None and turn.intent == "recommendation":
+            recommended = await recommendations.recommend(turn.user_id, shown, turn.locale)
+            context = recommended.items
+            if recommended.degraded:
+                degraded.append("recommendations")
+                if not context:
+                    context = (_unavailable_notice("recommendations", turn, None),)
+        elif catalog is not None and turn.intent in PRODUCT_INTENTS:
+            context = tuple(await _resolved(catalog.search(turn.text, turn.locale)))
+    except CommerceError as exc:
+        log.warning("%s unavailable for turn %s: %s", exc.service, turn.turn_id, exc)
+        degraded.append(exc.service)
+        context = (_unavailable_notice(exc.service, turn, order_id),)
     if not context and turn.intent in GROUNDED_INTENTS:
-        hits = index.search(turn.text, turn.locale)
+        try:
+            hits = index.search(turn.text, turn.locale)
+        except KnowledgeBaseError as exc:
+            log.warning("knowledge base unavailable for turn %s: %s", turn.turn_id, exc)
+            degraded.append("knowledge_base")
+            hits = []
         context = tuple(item for item in hits if item.score >= MIN_CONTEXT_SCORE)
     return GroundedTurn(
         event_id=derive_id(turn.event_id, "retrieval"),
@@ -198,4 +249,29 @@ def ground(
         context=context,
         received_ts=turn.received_ts,
         context_lost=turn.context_lost,
+        degraded=tuple(degraded),
+    )
+
+
+async def _resolved(value: T | Awaitable[T]) -> T:
+    # Local sources answer at once; service-backed ones are awaited.
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def _unavailable_notice(service: str, turn: UnderstoodTurn, order_id: str | None) -> ContextItem:
+    """The degraded-mode reply for ``service``: a search link, the order-tracking page, ..."""
+    if service == "orders":
+        notice = fallbacks.orders_unavailable(order_id)
+    elif service == "recommendations":
+        notice = fallbacks.recommendations_unavailable(())
+    else:
+        notice = fallbacks.catalog_unavailable(turn.text[:100])
+    return ContextItem(
+        source=NOTICE_SOURCE,
+        ref_id=service,
+        title=service,
+        text=notice.render(turn.locale),
+        score=0.0,
     )

@@ -48,6 +48,18 @@ REPHRASE = Bilingual(
     '"Where is my order?" or "Can you recommend a fantasy manga?"',
 )
 
+RECOMMENDED = Bilingual(
+    ja="おすすめの作品です。",
+    en="Here are a few picks for you.",
+)
+TRENDING = Bilingual(
+    ja="ただいまお客様に合わせたおすすめをご用意できないため、今人気の作品をご紹介します。",
+    en="I can't put together personal picks right now, so here is what is popular at the moment.",
+)
+LOWER_CONFIDENCE = Bilingual(
+    ja="(ただいまヘルプページを参照できないため、この回答は不確かな場合があります。)",
+    en="(I can't reach our help pages right now, so this answer may be incomplete.)",
+)
 WHICH_ONE = Bilingual(
     ja="どちらの商品のことでしょうか?番号か作品名で教えてください。",
     en="Which one do you mean? Tell me its number or its title.",
@@ -113,10 +125,10 @@ BY_INTENT: dict[str, Bilingual] = {
         en="Current sales and coupons are listed on the Deals page.",
     ),
     "recommendation": Bilingual(
-        ja="まだ個別のおすすめはできませんが、トップページのスタッフおすすめと"
-        "ランキングが参考になります。",
-        en="I can't make personal recommendations yet, but the staff picks and the "
-        "bestseller ranking on the home page are a good place to start.",
+        ja="お好きな作品を教えていただければ、似た作品をご紹介します。"
+        "トップページのスタッフおすすめとランキングも参考になります。",
+        en="Tell me a series you enjoyed and I'll suggest similar ones. The staff picks and "
+        "the bestseller ranking on the home page are a good place to start, too.",
     ),
     "checkout_help": Bilingual(
         ja="お支払いでお困りとのこと、申し訳ありません。カード情報と請求先住所をご確認のうえ、"

@@ -26,6 +26,7 @@ from bridge.ratelimit import RateLimiter, limiter_from_settings
 from bridge.service import ChatService
 from bridge.settings import BridgeSettings
 from bridge.ws_route import ChatSocket
+from connectors.kinesis import AnalyticsTransportSettings, KinesisTeePublisher
 from streams.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,11 @@ def create_app(
     limiter: RateLimiter | None = None,
 ) -> Starlette:
     """The bridge; ``publisher``/``responses`` default to Kafka (see :mod:`bridge.testing`)."""
-    publisher = publisher or KafkaPublisher(kafka)
+    if publisher is None:
+        publisher = KafkaPublisher(kafka)
+        if AnalyticsTransportSettings().kinesis:
+            # Turns and session events also go to Kinesis for analytics; stop() closes it.
+            publisher = KinesisTeePublisher.from_settings(publisher)
     responses = responses or KafkaResponseSource(
         kafka, rewind_records=settings.replay_rewind_records
     )

@@ -223,6 +223,19 @@ def _bench_cache(args: argparse.Namespace) -> int:
     return run_bench_cache_command(args)
 
 
+def _kcl_processor(args: argparse.Namespace) -> int:
+    from connectors.kinesis.kcl import kcl_main
+
+    return kcl_main(["--log-level", args.log_level])
+
+
+def _kinesis_reader(args: argparse.Namespace) -> int:
+    from connectors.kinesis.reader import reader_main
+
+    flags = [("--create-stream", args.create_stream), ("--drain", args.drain)]
+    return reader_main([flag for flag, wanted in flags if wanted])
+
+
 def _report(args: argparse.Namespace) -> int:
     from analytics.report import report_main
 
@@ -368,6 +381,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_cache_arguments(bench_cache)
     bench_cache.set_defaults(func=_bench_cache)
+
+    kcl = commands.add_parser(
+        "kcl-processor",
+        help="KCL MultiLangDaemon record processor: a Kinesis shard into the warehouse "
+        "(speaks the daemon's protocol on stdin/stdout)",
+    )
+    kcl.add_argument("--log-level", default="INFO", help="logging level, to stderr")
+    kcl.set_defaults(func=_kcl_processor)
+
+    kinesis_reader = commands.add_parser(
+        "kinesis-reader", help="read every shard of the Kinesis stream into the warehouse (local)"
+    )
+    kinesis_reader.add_argument(
+        "--create-stream", action="store_true", help="create the stream first if it is missing"
+    )
+    kinesis_reader.add_argument(
+        "--drain", action="store_true", help="stop once a round of reads finds nothing new"
+    )
+    kinesis_reader.set_defaults(func=_kinesis_reader)
 
     report = commands.add_parser(
         "report", help="render the analytics report (HTML) from the warehouse"

@@ -22,6 +22,12 @@ Every package keeps its own ``exceptions.py`` whose classes derive from
     │   ├── ServiceUnavailable
     │   ├── NotFound
     │   └── ServiceRejected
+    ├── connectors.kinesis.KinesisError
+    │   ├── KinesisUnavailable
+    │   │   ├── KinesisPutFailed
+    │   │   └── KinesisBufferFull
+    │   ├── CheckpointError
+    │   └── ProtocolError
     ├── connectors.llm.LlmError
     │   ├── LlmUnavailable
     │   │   └── LlmCircuitOpen

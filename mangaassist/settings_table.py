@@ -12,6 +12,7 @@ from bridge.settings import BridgeSettings
 from connectors.cache.settings import CacheSettings
 from connectors.commerce.settings import CommerceSettings
 from connectors.kafka import LocalBrokerSettings
+from connectors.kinesis.settings import AnalyticsTransportSettings, KinesisSettings
 from connectors.llm.settings import LlmSettings
 from connectors.memory.settings import MemorySettings
 from schemas.settings import RegistrySettings
@@ -28,6 +29,8 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     CacheSettings,
     CommerceSettings,
     LlmSettings,
+    KinesisSettings,
+    AnalyticsTransportSettings,
 )
 
 

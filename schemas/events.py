@@ -108,6 +108,8 @@ class GroundedTurn(_Understanding):
     avro_name: ClassVar[str] = "GroundedTurn"
 
     context: tuple[ContextItem, ...] = ()
+    # Dependencies that were down while grounding: the reply says so.
+    degraded: tuple[str, ...] = ()
 
 
 class ReplyChunk(Event):
@@ -136,6 +138,7 @@ class FinalReply(Event):
     prompt_tokens: int = Field(default=0, ge=0)
     completion_tokens: int = Field(default=0, ge=0)
     cost_usd: float = Field(default=0.0, ge=0.0)
+    degraded: tuple[str, ...] = ()
 
 
 class Escalation(Event):

@@ -18,7 +18,18 @@ from agents.generation import generate
 from agents.guardrail import guard_chunk, guard_final
 from agents.intent import understand
 from agents.llm_reply import llm_reply, uses_llm
-from agents.retrieval import OrderSource, ProductLookup, Retriever, ground
+from agents.retrieval import (
+    CatalogSource,
+    OrderSource,
+    ProductLookup,
+    RecommendationSource,
+    Retriever,
+    ground,
+)
+from connectors.commerce.context import ServiceCatalog, ServiceOrders, ServiceRecommendations
+from connectors.commerce.factory import CommerceServices, services_from_settings
+from connectors.commerce.settings import CommerceSettings
+from connectors.kinesis import AnalyticsTransportSettings, KinesisTee
 from connectors.knowledge.local import LocalKnowledgeBase
 from connectors.knowledge.retriever import KnowledgeRetriever
 from connectors.llm.factory import gateway_from_settings
@@ -98,14 +109,31 @@ async def _past_turns(memory: ConversationMemory, turn: GroundedTurn) -> tuple[R
 
 def retrieval_stage(
     index: Retriever,
-    catalog: Retriever | None,
+    catalog: CatalogSource | None,
     orders: OrderSource | None,
     products: ProductLookup | None = None,
-) -> Callable[[UnderstoodTurn], Emitted]:
-    def run(turn: UnderstoodTurn) -> Emitted:
-        return [(GROUNDED, ground(turn, index, catalog, orders, products))]
+    recommendations: RecommendationSource | None = None,
+    memory: ConversationMemory | None = None,
+) -> Callable[[UnderstoodTurn], Awaitable[Emitted]]:
+    async def run(turn: UnderstoodTurn) -> Emitted:
+        shown: tuple[str, ...] = ()
+        if memory is not None and turn.intent == "recommendation" and not turn.context_lost:
+            shown = await _shown_products(memory, turn.session_id)
+        grounded = await ground(turn, index, catalog, orders, products, recommendations, shown)
+        return [(GROUNDED, grounded)]
 
     return run
+
+
+async def _shown_products(memory: ConversationMemory, session_id: str) -> tuple[str, ...]:
+    """The products this session has been shown, oldest first: what a guest browsed."""
+    try:
+        conversation = await memory.load(session_id)
+    except MemoryUnavailable:
+        return ()
+    return tuple(
+        item.id for past in conversation.turns for item in past.shown if item.kind == "product"
+    )
 
 
 def generation_stage(
@@ -144,19 +172,33 @@ def register_pipeline(
     settings: PipelineSettings | None = None,
     memory: ConversationMemory | None = None,
     gateway: LlmGateway | None = None,
+    services: CommerceServices | None = None,
 ) -> dict[str, AgentT[Any]]:
     """Declare every topic and the four stage agents on ``app``; returns the agents by name.
 
     ``sender`` defaults to the app's own producer; tests pass a recording one.
     ``memory`` defaults to the backend :class:`MemorySettings` names, ``gateway``
-    to the LLM provider :class:`LlmSettings` names (the local grounded generator).
+    to the LLM provider :class:`LlmSettings` names (the local grounded generator),
+    ``services`` to the store services :class:`CommerceSettings` names; with the
+    ``http`` backend, catalog and order lookups go through them too.
     """
     topics = {spec: raw_topic(app, spec, kafka) for spec in ALL_TOPICS}
 
     async def send(spec: TopicSpec, key: bytes, value: bytes, headers: Mapping[str, bytes]) -> None:
         await topics[spec].send(key=key, value=value, headers=dict(headers))
 
-    sender = sender or Sender(codec, send)
+    if sender is None:
+        raw_send: Callable[[TopicSpec, bytes, bytes, Mapping[str, bytes]], Any] = send
+        if AnalyticsTransportSettings().kinesis:
+            # Every event also goes to the Kinesis stream the analytics consumers read.
+            tee = KinesisTee.from_settings(send)
+            raw_send = tee
+
+            async def close_tee(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+                await tee.aclose()
+
+            app.on_before_shutdown.connect(close_tee)
+        sender = Sender(codec, raw_send)
     settings = settings or PipelineSettings()
     store = load_store()
     catalog = CatalogRetriever(store, CatalogSearch.bundled())
@@ -166,7 +208,20 @@ def register_pipeline(
         memory_settings, ensure_dynamodb_table=memory_settings.dynamodb_endpoint_url is not None
     )
     knowledge = KnowledgeRetriever(LocalKnowledgeBase.bundled())
-    retrieve = retrieval_stage(knowledge, catalog, OrderLookup(store), catalog)
+    commerce = CommerceSettings()
+    # Services handed in (or configured as http) answer every lookup; the default
+    # local backend reads the same data in-process, without the service hop.
+    through_services = services is not None or commerce.backend == "http"
+    services = services or services_from_settings(commerce, store=store)
+    if through_services:
+        catalog_source: CatalogSource = ServiceCatalog(services.catalog)
+        orders: OrderSource = ServiceOrders(services.orders)
+    else:  # in-process: the same data without a service hop
+        catalog_source, orders = catalog, OrderLookup(store)
+    recommendations = ServiceRecommendations(
+        services.recommendations, ServiceCatalog(services.catalog)
+    )
+    retrieve = retrieval_stage(knowledge, catalog_source, orders, catalog, recommendations, memory)
     gateway = gateway or gateway_from_settings(LlmSettings())
     generation = generation_stage(settings.chunk_chars, memory, gateway)
     runners: list[StageRunner[Any]] = [
@@ -187,4 +242,8 @@ def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> Agen
         async for event in stream.events():
             await runner(IncomingMessage.from_faust(event))
 
-    return app.agent(topic, name=runner.name)(agent)
+    wired = app.agent(topic, name=runner.name)(agent)
+    # streams.testing.put waits on the runner: faust's test_context() returns as soon as
+    # the agent has taken an event, before a stage that awaits I/O has finished with it.
+    wired.stage_runner = runner  # type: ignore[attr-defined]
+    return wired

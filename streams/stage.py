@@ -88,6 +88,11 @@ class StageRunner(Generic[E]):
         self.processed = 0
         self.dead_lettered = 0
 
+    @property
+    def handled(self) -> int:
+        """Messages this runner has finished with, processed or dead-lettered."""
+        return self.processed + self.dead_lettered
+
     async def __call__(self, message: IncomingMessage) -> None:
         try:
             event = self._codec.decode(message.value)

@@ -7,19 +7,20 @@ reply that quotes the line cannot misstate them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from connectors.store.loader import StoreData
 from connectors.store.models import Item, Series
 from connectors.store.search import CatalogSearch
 from schemas.events import ContextItem, Entity, Locale
 
-_FORMAT = {
+FORMAT_NAMES = {
     "paperback": ("単行本", "paperback"),
     "kindle": ("Kindle版", "Kindle"),
     "box_set": ("全巻セット", "box set"),
     "special_edition": ("特装版", "special edition"),
 }
-_AVAILABILITY = {
+AVAILABILITY_NAMES = {
     "in_stock": ("在庫あり", "in stock"),
     "low_stock": ("残りわずか", "only a few left"),
     "out_of_stock": ("在庫切れ", "out of stock"),
@@ -28,11 +29,19 @@ _AVAILABILITY = {
 
 
 def describe_item(item: Item, locale: Locale) -> str:
-    fmt_ja, fmt_en = _FORMAT[item.format]
-    stock_ja, stock_en = _AVAILABILITY[item.availability]
+    title = item.title_ja if locale == "ja" else item.title_en
+    return describe_offer(title, item.format, item.price_jpy, item.availability, locale)
+
+
+def describe_offer(
+    title: str, item_format: str, price_jpy: int, availability: str, locale: Locale
+) -> str:
+    """One item's grounded line: title, format, price and availability, in ``locale``."""
+    fmt_ja, fmt_en = FORMAT_NAMES[item_format]
+    stock_ja, stock_en = AVAILABILITY_NAMES[availability]
     if locale == "ja":
-        return f"{item.title_ja}（{fmt_ja}）: {item.price_jpy:,}円、{stock_ja}。"
-    return f"{item.title_en} ({fmt_en}): ¥{item.price_jpy:,}, {stock_en}."
+        return f"{title}（{fmt_ja}）: {price_jpy:,}円、{stock_ja}。"
+    return f"{title} ({fmt_en}): ¥{price_jpy:,}, {stock_en}."
 
 
 def describe_series(series: Series, items: tuple[Item, ...], locale: Locale) -> str:
@@ -116,7 +125,7 @@ class CatalogRetriever:
         ]
 
 
-_ORDER_STATUS = {
+ORDER_STATUS_NAMES = {
     "pending": ("ご注文を受け付けました（お支払い待ち）", "received and awaiting payment"),
     "paid": ("お支払いが完了し、発送の準備中です", "paid and being prepared for shipping"),
     "shipped": ("発送済みです", "shipped"),
@@ -138,19 +147,38 @@ class OrderLookup:
         order = self._store.order_by_id.get(order_id)
         if order is None or order.user_id != user_id:
             return None
-        status_ja, status_en = _ORDER_STATUS[order.status]
         items = sum(line.quantity for line in order.lines)
-        updated = order.updated_at.date().isoformat()
-        if locale == "ja":
-            summary = f"ご注文{order.id}（{items}点、合計{order.total_jpy:,}円）"
-            text = f"{summary}は{status_ja}（{updated}更新）。"
-            if order.tracking_number:
-                text += f"配送伝票番号は{order.tracking_number}です。"
-        else:
-            text = (
-                f"Your order {order.id} ({items} item(s), ¥{order.total_jpy:,} in all) is "
-                f"{status_en} (updated {updated})."
-            )
-            if order.tracking_number:
-                text += f" The tracking number is {order.tracking_number}."
-        return ContextItem(source="orders", ref_id=order.id, title=order.id, text=text, score=1.0)
+        return order_context(
+            order.id,
+            order.status,
+            items,
+            order.total_jpy,
+            order.updated_at.date(),
+            order.tracking_number,
+            locale,
+        )
+
+
+def order_context(
+    order_id: str,
+    status: str,
+    items: int,
+    total_jpy: int,
+    updated: date,
+    tracking_number: str | None,
+    locale: Locale,
+) -> ContextItem:
+    """An order's status as one grounded line, in ``locale``."""
+    status_ja, status_en = ORDER_STATUS_NAMES[status]
+    if locale == "ja":
+        text = f"ご注文{order_id}（{items}点、合計{total_jpy:,}円）は{status_ja}（{updated}更新）。"
+        if tracking_number:
+            text += f"配送伝票番号は{tracking_number}です。"
+    else:
+        text = (
+            f"Your order {order_id} ({items} item(s), ¥{total_jpy:,} in all) is "
+            f"{status_en} (updated {updated})."
+        )
+        if tracking_number:
+            text += f" The tracking number is {tracking_number}."
+    return ContextItem(source="orders", ref_id=order_id, title=order_id, text=text, score=1.0)

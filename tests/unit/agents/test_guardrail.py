@@ -162,10 +162,10 @@ def test_a_rejected_number_does_not_hide_the_next_one() -> None:
         ("👍", "ja"),
     ],
 )
-def test_the_whole_pipeline_streams_what_it_closes_with(
+async def test_the_whole_pipeline_streams_what_it_closes_with(
     chat_turn: Callable[..., ChatTurn], text: str, locale: str
 ) -> None:
-    draft = generate(ground(understand(chat_turn(text, locale)), FaqIndex.bundled()))
+    draft = generate(await ground(understand(chat_turn(text, locale)), FaqIndex.bundled()))
     chunks = [guard_chunk(chunk) for chunk in draft.chunks]
     final = guard_final(draft.final)
     assert "".join(chunk.text for chunk in chunks) == final.text

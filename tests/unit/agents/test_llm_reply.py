@@ -17,9 +17,9 @@ from schemas.events import ChatTurn, ContextItem, GroundedTurn
 KNOWLEDGE = KnowledgeRetriever(LocalKnowledgeBase.bundled())
 
 
-def _grounded(text: str, locale: str) -> GroundedTurn:
+async def _grounded(text: str, locale: str) -> GroundedTurn:
     turn = ChatTurn(session_id="s", turn_id="t", text=text, locale=locale)  # type: ignore[arg-type]
-    return ground(understand(turn), KNOWLEDGE)
+    return await ground(understand(turn), KNOWLEDGE)
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,7 @@ def _grounded(text: str, locale: str) -> GroundedTurn:
 async def test_policy_answers_are_written_from_cited_passages(
     text: str, locale: str, doc: str
 ) -> None:
-    turn = _grounded(text, locale)
+    turn = await _grounded(text, locale)
     assert uses_llm(turn)
     draft = await llm_reply(turn, gateway_from_settings(LlmSettings()))
     final = draft.final
@@ -68,7 +68,7 @@ async def test_with_the_llm_down_the_template_path_answers() -> None:
     )
     gateway = gateway_from_settings(down)
     try:
-        draft = await llm_reply(_grounded("送料はいくらですか？", "ja"), gateway)
+        draft = await llm_reply(await _grounded("送料はいくらですか？", "ja"), gateway)
     finally:
         await gateway.aclose()
     assert (draft.final.path, draft.final.status) == ("fallback", "ok")

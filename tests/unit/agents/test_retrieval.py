@@ -8,6 +8,7 @@ from agents.exceptions import StageError
 from agents.intent import understand
 from agents.retrieval import GROUNDED_INTENTS, MIN_CONTEXT_SCORE, FaqIndex, ground
 from agents.text import JAPANESE_RE
+from connectors.knowledge.exceptions import KnowledgeBaseError
 from mangaassist.errors import MangaAssistError
 from schemas.events import ChatTurn, ContextItem, Locale, UnderstoodTurn, derive_id
 
@@ -163,11 +164,11 @@ def test_a_small_index_built_from_json() -> None:
         ("talk to a human", "escalation", "faq-contact"),
     ],
 )
-def test_ground_adds_faq_context(
+async def test_ground_adds_faq_context(
     chat_turn: Callable[..., ChatTurn], index: FaqIndex, text: str, intent: str, ref_id: str
 ) -> None:
     understood = understand(chat_turn(text))
-    grounded = ground(understood, index)
+    grounded = await ground(understood, index)
     assert grounded.intent == intent
     assert grounded.intent in GROUNDED_INTENTS
     assert grounded.context[0].ref_id == ref_id
@@ -185,15 +186,15 @@ def test_ground_adds_faq_context(
         "how many pages is Berserk vol 3",  # "pages" alone is no reason to cite missing pages
     ],
 )
-def test_ground_adds_no_context(
+async def test_ground_adds_no_context(
     chat_turn: Callable[..., ChatTurn], index: FaqIndex, text: str
 ) -> None:
-    assert ground(understand(chat_turn(text)), index).context == ()
+    assert (await ground(understand(chat_turn(text)), index)).context == ()
 
 
-def test_ground_copies_the_turn(chat_turn: Callable[..., ChatTurn], index: FaqIndex) -> None:
+async def test_ground_copies_the_turn(chat_turn: Callable[..., ChatTurn], index: FaqIndex) -> None:
     understood = understand(chat_turn("返品したい vol. 2"))
-    grounded = ground(understood, index)
+    grounded = await ground(understood, index)
     assert grounded.event_id == derive_id(understood.event_id, "retrieval")
     copied = ("session_id", "turn_id", "user_id", "locale", "text", "intent", "confidence")
     for field in (*copied, "entities", "received_ts"):
@@ -217,26 +218,26 @@ def as_intent(chat_turn: Callable[..., ChatTurn], text: str, intent: str) -> Und
     return understand(chat_turn(text)).model_copy(update={"intent": intent})
 
 
-def test_product_intents_are_grounded_in_the_catalog(
+async def test_product_intents_are_grounded_in_the_catalog(
     chat_turn: Callable[..., ChatTurn], index: FaqIndex
 ) -> None:
     turn = as_intent(chat_turn, "how much is vol 3", "product_question")
-    assert ground(turn, index, FixedRetriever(PRODUCT)).context == (PRODUCT,)
+    assert (await ground(turn, index, FixedRetriever(PRODUCT))).context == (PRODUCT,)
 
 
-def test_faq_intents_never_ask_the_catalog(
+async def test_faq_intents_never_ask_the_catalog(
     chat_turn: Callable[..., ChatTurn], index: FaqIndex
 ) -> None:
     catalog = FixedRetriever(PRODUCT)
-    ground(as_intent(chat_turn, "how much is shipping", "faq"), index, catalog)
+    await ground(as_intent(chat_turn, "how much is shipping", "faq"), index, catalog)
     assert catalog.calls == 0
 
 
-def test_the_faq_answers_when_the_catalog_finds_nothing(
+async def test_the_faq_answers_when_the_catalog_finds_nothing(
     chat_turn: Callable[..., ChatTurn], index: FaqIndex
 ) -> None:
     turn = as_intent(chat_turn, "送料はいくら", "product_question")
-    grounded = ground(turn, index, FixedRetriever())
+    grounded = await ground(turn, index, FixedRetriever())
     assert grounded.context
     assert all(item.source == "faq" for item in grounded.context)
 
@@ -249,11 +250,30 @@ class OneOrder:
 
 
 @pytest.mark.parametrize(("user_id", "found"), [("user-1", True), ("user-2", False), (None, False)])
-def test_orders_are_looked_up_only_for_their_signed_in_owner(
+async def test_orders_are_looked_up_only_for_their_signed_in_owner(
     chat_turn: Callable[..., ChatTurn], index: FaqIndex, user_id: str | None, found: bool
 ) -> None:
     text = "where is my order 250-1234567-7654321"
     turn = understand(chat_turn(text, "en").model_copy(update={"user_id": user_id}))
-    grounded = ground(turn, index, None, OneOrder())
+    grounded = await ground(turn, index, None, OneOrder())
     assert turn.intent == "order_tracking"
     assert any(item.source == "orders" for item in grounded.context) is found
+
+
+class BrokenKnowledgeBase:
+    def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]:
+        raise KnowledgeBaseError("the search cluster is unreachable")
+
+
+@pytest.mark.parametrize(("locale", "notice"), [("en", "may be incomplete"), ("ja", "不確か")])
+async def test_knowledge_base_down_answers_with_lower_confidence(
+    chat_turn: Callable[..., ChatTurn], locale: str, notice: str
+) -> None:
+    from agents.generation import generate
+
+    turn = as_intent(chat_turn, "how much is shipping", "faq").model_copy(update={"locale": locale})
+    grounded = await ground(turn, BrokenKnowledgeBase())
+    assert grounded.degraded == ("knowledge_base",)
+    reply = generate(grounded).final
+    assert notice in reply.text
+    assert reply.degraded == ("knowledge_base",)

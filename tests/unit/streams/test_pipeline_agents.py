@@ -7,10 +7,8 @@ from faust.types import AgentT
 
 from schemas import AvroCodec, ChatTurn, Event, FinalReply, ReplyChunk, load_catalog
 from schemas.registry import LocalSchemaRegistry
-from streams.app import create_app
-from streams.pipeline import register_pipeline
-from streams.settings import KafkaSettings
-from streams.testing import RecordingSender
+from streams.testing import RecordingSender, pipeline_under_test, walk_turn
+from streams.testing import put as put_event
 from streams.topics import DEADLETTER, DRAFTS, ESCALATIONS, GROUNDED, RESPONSES, UNDERSTOOD
 
 CODEC = AvroCodec(LocalSchemaRegistry(load_catalog()))
@@ -19,23 +17,12 @@ Pipeline = tuple[dict[str, AgentT], RecordingSender]
 
 @pytest.fixture
 async def pipeline() -> AsyncIterator[Pipeline]:
-    # Async, so faust binds to the test's running loop instead of making its own.
-    app = create_app("pipeline", KafkaSettings(app_id="unit-test"))
-    sender = RecordingSender(CODEC)
-    agents = register_pipeline(app, KafkaSettings(), CODEC, sender)
-    app.finalize()
-    app.flow_control.resume()
-    yield agents, sender
-    # test_context() makes the app build its consumer, whose thread owns an event
-    # loop that is only closed when the (never started) thread stops.
-    consumer = app._consumer
-    if consumer is not None:
-        consumer._thread.thread_loop.close()
+    async with pipeline_under_test(CODEC) as running:
+        yield running
 
 
 async def put(agent: AgentT, event: Event) -> None:
-    async with agent.test_context() as running:
-        await running.put(CODEC.encode(event), key=event.session_id.encode())
+    await put_event(agent, CODEC, event)
 
 
 async def test_a_turn_walks_through_all_four_agents(pipeline: Pipeline) -> None:
@@ -85,15 +72,7 @@ async def test_garbage_reaches_the_dead_letter_topic_and_the_agent_goes_on(
 
 
 async def _reply(agents: dict[str, AgentT], sender: RecordingSender, turn: ChatTurn) -> FinalReply:
-    """Walk ``turn`` through the four agents and return its final reply."""
-    sender.sent.clear()
-    await put(agents["intent"], turn)
-    await put(agents["retrieval"], sender.on(UNDERSTOOD)[-1])
-    await put(agents["generation"], sender.on(GROUNDED)[-1])
-    for draft in sender.on(DRAFTS):
-        await put(agents["guardrail"], draft)
-    [final] = [r for r in sender.on(RESPONSES) if isinstance(r, FinalReply)]
-    return final
+    return await walk_turn(agents, sender, CODEC, turn)
 
 
 async def test_the_second_one_is_the_second_item_the_last_reply_showed(

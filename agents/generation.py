@@ -13,7 +13,14 @@ from agents.intent import INTENTS, MIN_CONFIDENCE
 from agents.references import AMBIGUOUS, REFERENCE
 from agents.retrieval import NOTICE_SOURCE
 from agents.text import clip
-from schemas.events import Escalation, FinalReply, GroundedTurn, ReplyChunk, derive_id
+from schemas.events import (
+    Escalation,
+    FinalReply,
+    GroundedTurn,
+    LlmCompletion,
+    ReplyChunk,
+    derive_id,
+)
 
 SUMMARY_CHARS = 120
 
@@ -23,6 +30,8 @@ class Draft:
     chunks: tuple[ReplyChunk, ...]
     final: FinalReply
     escalation: Escalation | None
+    # What the LLM wrote, when it wrote the reply: recorded for replays.
+    completion: LlmCompletion | None = None
 
 
 Path = Literal["template", "retrieval", "llm", "fallback"]

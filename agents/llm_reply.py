@@ -9,16 +9,20 @@ reply the template path would have given, marked ``fallback``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from agents.generation import Draft, draft, generate, with_context_notice
 from agents.intent import MIN_CONFIDENCE
 from connectors.llm.answer import AnswerRequest, generate_answer
 from connectors.llm.exceptions import LlmError
 from connectors.llm.gateway import LlmGateway
+from connectors.llm.models import LlmRequest, Usage
 from connectors.llm.prompt import PastTurn
-from schemas.events import GroundedTurn
+from schemas.events import GroundedTurn, LlmCompletion, derive_id
 
 log = logging.getLogger(__name__)
 # Escalations are answered by a person; the hand-off notice is a template.
@@ -50,15 +54,36 @@ async def llm_reply(
         fallback = generate(turn, chunk_chars)
         final = fallback.final.model_copy(update={"path": "fallback"})
         return Draft(fallback.chunks, final, fallback.escalation)
-    usage = answer.usage
-    return draft(
+    usage = answer.usage or Usage(answer.choice.model, 0, 0, 0.0)
+    reply = draft(
         turn,
         with_context_notice(turn, answer.text),
         "llm",
         answer.sources,
         chunk_chars,
-        llm_model=usage.model if usage else None,
-        prompt_tokens=usage.input_tokens if usage else 0,
-        completion_tokens=usage.output_tokens if usage else 0,
-        cost_usd=usage.cost_usd if usage else 0.0,
+        llm_model=usage.model,
+        prompt_tokens=usage.input_tokens,
+        completion_tokens=usage.output_tokens,
+        cost_usd=usage.cost_usd,
     )
+    completion = LlmCompletion(
+        event_id=derive_id(turn.event_id, "llm"),
+        session_id=turn.session_id,
+        turn_id=turn.turn_id,
+        model=usage.model,
+        prompt_sha256=prompt_digest(answer.prompt),
+        text=answer.text,
+        sources=answer.sources,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cost_usd=usage.cost_usd,
+        cached=answer.cached,
+        stop_reason=answer.stop_reason,
+    )
+    return replace(reply, completion=completion)
+
+
+def prompt_digest(prompt: LlmRequest) -> str:
+    """SHA-256 of what the model was asked: system prompt, messages and model."""
+    body = [prompt.system, prompt.model, *((m.role, m.content) for m in prompt.messages)]
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()

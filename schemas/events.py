@@ -214,6 +214,23 @@ class PromotionChange(Event):
     kind: str = Field(min_length=1, max_length=32)
 
 
+class LlmCompletion(Event):
+    """What the LLM wrote for a turn; replays play it back instead of calling the model."""
+
+    avro_name: ClassVar[str] = "LlmCompletion"
+
+    schema_version: int = 1
+    model: str
+    prompt_sha256: str
+    text: str
+    sources: tuple[str, ...] = ()
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    cost_usd: float = Field(default=0.0, ge=0.0)
+    cached: bool = False
+    stop_reason: str | None = None
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     ChatTurn,
     UnderstoodTurn,
@@ -226,4 +243,5 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DeadLetter,
     CatalogChange,
     PromotionChange,
+    LlmCompletion,
 )

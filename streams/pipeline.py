@@ -63,6 +63,7 @@ from streams.topics import (
     DRAFTS,
     ESCALATIONS,
     GROUNDED,
+    LLM_COMPLETIONS,
     RESPONSES,
     TURNS,
     UNDERSTOOD,
@@ -149,7 +150,10 @@ def generation_stage(
         except MemoryUnavailable as exc:
             # The reply still goes out; the next turn will say that context may be lost.
             log.warning("memory unavailable, turn %s not remembered: %s", turn.turn_id, exc)
-        emitted: list[tuple[TopicSpec, Event]] = [(DRAFTS, chunk) for chunk in draft.chunks]
+        emitted: list[tuple[TopicSpec, Event]] = []
+        if draft.completion is not None:
+            emitted.append((LLM_COMPLETIONS, draft.completion))
+        emitted.extend((DRAFTS, chunk) for chunk in draft.chunks)
         emitted.append((DRAFTS, draft.final))
         if draft.escalation is not None:
             emitted.append((ESCALATIONS, draft.escalation))

@@ -20,6 +20,7 @@ from schemas import (
     Feedback,
     FinalReply,
     GroundedTurn,
+    LlmCompletion,
     PromotionChange,
     ReplyChunk,
     SessionEvent,
@@ -56,6 +57,8 @@ RESPONSES = TopicSpec(
 ESCALATIONS = TopicSpec("chat.escalations", (Escalation,), ("generation",), ("analytics",))
 FEEDBACK = TopicSpec("chat.feedback", (Feedback,), ("bridge",), ("analytics",))
 DEADLETTER = TopicSpec("chat.deadletter", (DeadLetter,), ("any stage",), ("analytics",))
+# What the LLM wrote, as it wrote it: replays play it back (mangaassist replay).
+LLM_COMPLETIONS = TopicSpec("chat.llm", (LlmCompletion,), ("generation",), ("analytics", "replay"))
 CATALOG_CHANGES = TopicSpec(
     "catalog.changes", (CatalogChange,), ("catalog service",), ("cache invalidation",), key="asin"
 )
@@ -77,6 +80,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     ESCALATIONS,
     FEEDBACK,
     DEADLETTER,
+    LLM_COMPLETIONS,
     CATALOG_CHANGES,
     PROMOTION_CHANGES,
 )

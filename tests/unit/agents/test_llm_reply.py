@@ -42,6 +42,11 @@ async def test_policy_answers_are_written_from_cited_passages(
     assert any(source.startswith(doc) for source in final.sources)
     assert "[1]" in final.text
     assert "".join(chunk.text for chunk in draft.chunks) == final.text
+    completion = draft.completion
+    assert completion is not None
+    assert (completion.turn_id, completion.text) == (turn.turn_id, final.text)
+    assert completion.sources == final.sources
+    assert len(completion.prompt_sha256) == 64
 
 
 def test_structured_turns_stay_on_templates(grounded_turn: Callable[..., GroundedTurn]) -> None:
@@ -74,3 +79,4 @@ async def test_with_the_llm_down_the_template_path_answers() -> None:
     assert (draft.final.path, draft.final.status) == ("fallback", "ok")
     assert "350円" in draft.final.text  # the passage itself, quoted by the template path
     assert draft.final.llm_model is None
+    assert draft.completion is None

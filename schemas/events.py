@@ -129,7 +129,7 @@ class FinalReply(Event):
     text: str
     chunk_count: int = Field(ge=0)
     intent: str | None = None
-    path: Literal["template", "retrieval", "llm", "fallback", "error"]
+    path: Literal["template", "retrieval", "llm", "fallback", "error", "human"]
     sources: tuple[str, ...] = ()
     guardrail_flags: tuple[str, ...] = ()
     error_code: str | None = None

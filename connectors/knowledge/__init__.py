@@ -2,8 +2,8 @@
 
 The pages are synthetic (see ``docs/README.md``). ``LocalKnowledgeBase`` holds
 them in memory, cut into chunks and indexed for BM25 with a bilingual glossary;
-a production client (a managed search service behind ``KnowledgeBase``) is
-left for later.
+``OpenSearchKnowledgeBase`` is the production implementation of the same
+protocol (BM25 with language analyzers, k-NN when an embedder is given).
 """
 
 from connectors.knowledge.base import KnowledgeBase, Passage

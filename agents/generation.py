@@ -59,16 +59,17 @@ def _body(turn: GroundedTurn) -> _Reply:
     if turn.intent == "order_tracking" and order_id:
         return _order_reply(turn, order_id)
     products = [item for item in turn.context if item.source == "catalog"]
-    if products and turn.intent == "recommendation":
+    if products and first_entity(turn.entities, REFERENCE) == AMBIGUOUS:
+        # The whole line, format and price included: two formats share one title.
+        numbered = [f"{n}. {item.text}" for n, item in enumerate(products, start=1)]
+        text = templates.join_sentences(locale, templates.WHICH_ONE.render(locale), *numbered)
+        return _Reply(text, "template", tuple(item.ref_id for item in products))
+    if products and turn.intent == "recommendation" and not first_entity(turn.entities, REFERENCE):
         lead = (
             templates.TRENDING if "recommendations" in turn.degraded else templates.RECOMMENDED
         ).render(locale)
         text = templates.join_sentences(locale, lead, *(item.text for item in products))
         return _Reply(text, "retrieval", tuple(item.ref_id for item in products))
-    if products and first_entity(turn.entities, REFERENCE) == AMBIGUOUS:
-        numbered = [f"{n}. {item.title}" for n, item in enumerate(products, start=1)]
-        text = templates.join_sentences(locale, templates.WHICH_ONE.render(locale), *numbered)
-        return _Reply(text, "template", tuple(item.ref_id for item in products))
     if products:
         # Each line is the catalog's own wording of title, format, price and stock.
         lines = [item.text for item in products]

@@ -9,8 +9,6 @@ reply the template path would have given, marked ``fallback``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,8 +18,9 @@ from agents.intent import MIN_CONFIDENCE
 from connectors.llm.answer import AnswerRequest, generate_answer
 from connectors.llm.exceptions import LlmError
 from connectors.llm.gateway import LlmGateway
-from connectors.llm.models import LlmRequest, Usage
+from connectors.llm.models import Usage
 from connectors.llm.prompt import PastTurn
+from connectors.llm.replay import request_digest
 from schemas.events import GroundedTurn, LlmCompletion, derive_id
 
 log = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ async def llm_reply(
         session_id=turn.session_id,
         turn_id=turn.turn_id,
         model=usage.model,
-        prompt_sha256=prompt_digest(answer.prompt),
+        prompt_sha256=request_digest(answer.prompt),
         text=answer.text,
         sources=answer.sources,
         input_tokens=usage.input_tokens,
@@ -81,9 +80,3 @@ async def llm_reply(
         stop_reason=answer.stop_reason,
     )
     return replace(reply, completion=completion)
-
-
-def prompt_digest(prompt: LlmRequest) -> str:
-    """SHA-256 of what the model was asked: system prompt, messages and model."""
-    body = [prompt.system, prompt.model, *((m.role, m.content) for m in prompt.messages)]
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()

@@ -177,7 +177,9 @@ class OrderSource(Protocol):
 class ProductLookup(Protocol):
     """Products by the ids a reference resolved to ("the second one" is an ASIN by now)."""
 
-    def lookup(self, entities: Sequence[Entity], locale: Locale) -> list[ContextItem]: ...
+    def lookup(
+        self, entities: Sequence[Entity], locale: Locale
+    ) -> list[ContextItem] | Awaitable[list[ContextItem]]: ...
 
 
 class RecommendationSource(Protocol):
@@ -213,8 +215,10 @@ async def ground(
         if orders is not None and order_id and turn.user_id and turn.intent == "order_tracking":
             found = await _resolved(orders.find(order_id, turn.user_id, turn.locale))
             context = (found,) if found else ()
-        elif products is not None and refers_back:
-            context = tuple(products.lookup(turn.entities, turn.locale))
+        elif products is not None and (refers_back or _names_a_product(turn)):
+            context = tuple(await _resolved(products.lookup(turn.entities, turn.locale)))
+            if not context and not refers_back and catalog is not None:
+                context = tuple(await _resolved(catalog.search(turn.text, turn.locale)))
         elif recommendations is not None and turn.intent == "recommendation":
             recommended = await recommendations.recommend(turn.user_id, shown, turn.locale)
             context = recommended.items
@@ -251,6 +255,13 @@ async def ground(
         context_lost=turn.context_lost,
         degraded=tuple(degraded),
     )
+
+
+def _names_a_product(turn: UnderstoodTurn) -> bool:
+    # A title the entity extractor matched in the catalog is a surer lookup than a
+    # text search, whose score a long Japanese question dilutes.
+    named = {entity.kind for entity in turn.entities} & {"asin", "series"}
+    return bool(named) and turn.intent in ("product_question", "product_discovery")
 
 
 async def _resolved(value: T | Awaitable[T]) -> T:

@@ -75,6 +75,33 @@ CONNECTING = Bilingual(
     en="I'm connecting you with a member of our support team. Please stay in this chat.",
 )
 
+# The hand-off, once the shopper is in the queue (agents/handoff.py, streams/handoff_agent.py).
+# {wait} is "約3分" / "about 3 minutes", {position} the place in line (1 is next).
+HANDOFF_OFFER = Bilingual(
+    ja="担当者におつなぎします。",
+    en="Let me connect you with a member of our support team.",
+)
+HANDOFF_WAIT = Bilingual(
+    ja="お待ちいただく時間の目安は{wait}です（{position}番目にご案内します）。",
+    en="The wait is {wait} (you are number {position} in line).",
+)
+HANDOFF_STILL_WAITING = Bilingual(
+    ja="担当者におつなぎするまで、もうしばらくお待ちください。",
+    en="You are still in line for our support team; thank you for waiting.",
+)
+HANDOFF_SOON = Bilingual(
+    ja="まもなく担当者がご対応します。このままお待ちください。",
+    en="A member of our support team will be with you shortly. Please stay in this chat.",
+)
+HANDOFF_JOINED = Bilingual(
+    ja="担当者がチャットに参加しました。",
+    en="A member of our support team has joined the chat.",
+)
+HANDOFF_UNAVAILABLE = Bilingual(
+    ja="申し訳ありません。ただいま担当者におつなぎできません。しばらくしてから、もう一度お試しください。",
+    en="Sorry, I can't reach our support team right now. Please try again in a little while.",
+)
+
 ERROR = Bilingual(
     ja="申し訳ありません。システムで問題が発生したため、お答えできませんでした。"
     "しばらくしてから、もう一度お試しください。",

@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from bridge.auth import issuer_from_settings
+from bridge.console import HandoffConsole, console_from_settings
 from bridge.http_routes import ChatHttp
 from bridge.hub import SessionHub
 from bridge.identity import identity_from_settings
@@ -26,6 +27,7 @@ from bridge.ratelimit import RateLimiter, limiter_from_settings
 from bridge.service import ChatService
 from bridge.settings import BridgeSettings
 from bridge.ws_route import ChatSocket
+from connectors.handoff import HandoffSettings
 from connectors.kinesis import AnalyticsTransportSettings, KinesisTeePublisher
 from streams.settings import KafkaSettings
 
@@ -77,8 +79,13 @@ def create_app(
     publisher: EventPublisher | None = None,
     responses: ResponseSource | None = None,
     limiter: RateLimiter | None = None,
+    console: HandoffConsole | None = None,
 ) -> Starlette:
-    """The bridge; ``publisher``/``responses`` default to Kafka (see :mod:`bridge.testing`)."""
+    """The bridge; ``publisher``/``responses`` default to Kafka (see :mod:`bridge.testing`).
+
+    ``console`` (the agent console, :mod:`bridge.console`) defaults to the one
+    :class:`HandoffSettings` asks for: none without a console token.
+    """
     if publisher is None:
         publisher = KafkaPublisher(kafka)
         if AnalyticsTransportSettings().kinesis:
@@ -94,6 +101,7 @@ def create_app(
         settings, issuer_from_settings(settings), publisher, hub, limiter, identities
     )
     relay = Relay(responses, hub)
+    console = console or console_from_settings(HandoffSettings(), kafka, publisher)
     http = ChatHttp(service)
 
     @contextlib.asynccontextmanager
@@ -107,6 +115,9 @@ def create_app(
             stack.push_async_callback(limiter.close)
             relay.start()
             stack.push_async_callback(relay.stop)
+            if console is not None:
+                await console.start()
+                stack.push_async_callback(console.stop)
             yield
 
     async def index(request: Request) -> Response:
@@ -127,6 +138,7 @@ def create_app(
         Route("/chat/stream", http.guarded(http.stream), methods=["GET"]),
         Route("/catalog/items", http.guarded(catalog_items), methods=["GET"]),
         WebSocketRoute("/chat/ws", ChatSocket(service).handle),
+        *(console.routes() if console is not None else ()),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     cors = Middleware(

@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,6 +103,7 @@ def _topics(args: argparse.Namespace) -> int:
 
 def _dump(args: argparse.Namespace) -> int:
     from mangaassist.inspect.dump import DumpQuery, DumpStats, dump_records
+    from mangaassist.inspect.progress import ProgressBar
     from schemas import default_codec
     from streams.settings import KafkaSettings
 
@@ -114,23 +116,150 @@ def _dump(args: argparse.Namespace) -> int:
         from_offset=args.from_offset,
     )
     stats = DumpStats()
-    tty = sys.stderr.isatty()
-
-    def progress(scanned: int, total: int) -> None:
-        if tty:
-            print(f"\r[dump] {scanned}/{total} records", end="", file=sys.stderr, flush=True)
+    bar = ProgressBar("dump", "records")
 
     async def run() -> None:
-        async for line in dump_records(kafka, query, default_codec(), stats, progress):
+        async for line in dump_records(kafka, query, default_codec(), stats, bar.update):
             print(json.dumps(line, ensure_ascii=False), flush=True)
+            if "error" in line:
+                where = f"{line['topic']}[{line['partition']}]@{line['offset']}"
+                bar.say(f"{where} (key {line['key'] or '-'}) cannot be decoded: {line['error']}")
 
-    asyncio.run(run())
-    end = "\n" if tty else ""
+    try:
+        asyncio.run(run())
+    finally:
+        bar.finish()
     print(
-        f"{end}[dump] scanned {stats.scanned}, printed {stats.matched}, corrupt {stats.corrupt}",
+        f"[dump] scanned {stats.scanned}, printed {stats.matched}, corrupt {stats.corrupt}",
         file=sys.stderr,
     )
     return 1 if stats.corrupt else 0
+
+
+def _env_pair(text: str) -> str:
+    if "=" not in text or not text.partition("=")[0].strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
+    return text
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from mangaassist.inspect.progress import ProgressBar
+    from mangaassist.inspect.replay import ReplayOptions, parse_env, render_report, run_replay
+    from schemas import default_codec
+    from streams.settings import KafkaSettings
+
+    options = ReplayOptions(
+        env=parse_env(args.env),
+        keep=args.keep,
+        work_dir=args.work_dir,
+        since=args.since,
+        until=args.until,
+        turn_timeout_s=args.timeout,
+        ready_timeout_s=args.ready_timeout,
+    )
+    bar = ProgressBar("replay", "turns")
+
+    def reading(topic: str) -> Callable[[int, int], None]:
+        return lambda done, total: bar.update(done, total, f"records of {topic}")
+
+    try:
+        report = asyncio.run(
+            run_replay(
+                KafkaSettings(),
+                args.session_id,
+                default_codec(),
+                options,
+                say=bar.say,
+                turn_progress=bar.update,
+                read_progress=reading,
+            )
+        )
+    finally:
+        bar.finish()
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        width = args.width or shutil.get_terminal_size((100, 24)).columns
+        for line in render_report(report, columns=args.side_by_side, width=width):
+            print(line)
+    return report.exit_code
+
+
+def _deadletters(args: argparse.Namespace) -> int:
+    from mangaassist.inspect.deadletters import DeadLetterQuery, read_dead_letters, render_table
+    from mangaassist.inspect.progress import ProgressBar
+    from schemas import default_codec
+    from streams.settings import KafkaSettings
+
+    query = DeadLetterQuery(
+        stage=args.stage, session_id=args.session, since=args.since, until=args.until
+    )
+    bar = ProgressBar("deadletters", "records")
+    try:
+        found = asyncio.run(read_dead_letters(KafkaSettings(), default_codec(), query, bar.update))
+    finally:
+        bar.finish()
+    if args.json:
+        for entry in found.entries:
+            print(json.dumps(entry.as_json(), ensure_ascii=False))
+    elif found.entries:
+        for line in render_table(found.entries):
+            print(line)
+    for unreadable in found.unreadable:
+        print(f"mangaassist: cannot decode the dead letter {unreadable}", file=sys.stderr)
+    print(f"[deadletters] {len(found.entries)} dead letters", file=sys.stderr)
+    return 1 if found.unreadable else 0
+
+
+def _redrive(args: argparse.Namespace) -> int:
+    from mangaassist.inspect.deadletters import (
+        RedriveSend,
+        load_replacement,
+        plan_redrive,
+        send_redrive,
+    )
+    from mangaassist.inspect.exceptions import RedriveError
+    from schemas import default_codec
+    from streams.settings import KafkaSettings
+
+    kafka, codec = KafkaSettings(), default_codec()
+    replacement = load_replacement(args.payload_json, codec) if args.payload_json else None
+    sends = asyncio.run(
+        plan_redrive(kafka, codec, args.event_ids, replacement=replacement, force=args.force)
+    )
+    letters = sum(len(send.letters) for send in sends)
+    if args.json and args.dry_run:
+        for send in sends:
+            print(json.dumps(send.as_json(), ensure_ascii=False))
+        return 0
+    if not args.json:
+        for send in sends:
+            for line in send.describe():
+                print(line)
+    if args.dry_run:
+        print(f"dry run: {len(sends)} records for {letters} dead letters, nothing sent")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise RedriveError("add --yes to send without a question (or --dry-run to look)")
+        answer = input(f"send {len(sends)} records to their source topics? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing sent")
+            return 1
+
+    def sent(send: RedriveSend) -> None:
+        if args.json:
+            print(json.dumps(send.as_json(), ensure_ascii=False), flush=True)
+        elif send.sent_to is not None:
+            print(f"sent to {send.topic}[{send.sent_to[0]}]@{send.sent_to[1]}", flush=True)
+
+    asyncio.run(send_redrive(kafka, sends, sent))
+    print(
+        f"[redrive] {len(sends)} records sent for {letters} dead letters; sending them again is "
+        "safe: stages derive their event ids from the input's, so repeats are dropped",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _search_catalog(args: argparse.Namespace) -> int:
@@ -236,6 +365,26 @@ def _kinesis_reader(args: argparse.Namespace) -> int:
     return reader_main([flag for flag, wanted in flags if wanted])
 
 
+def _guard(args: argparse.Namespace) -> int:
+    from agents.guard.command import guard_main
+
+    return guard_main(sys.stdin, sys.stdout)
+
+
+def _guard_eval(args: argparse.Namespace) -> int:
+    from agents.guard.command import guard_eval_main
+
+    return guard_eval_main(sys.stdout)
+
+
+def _bench_guard(args: argparse.Namespace) -> int:
+    from agents.guard.bench import run_bench
+    from mangaassist.bench import emit_json
+
+    emit_json(run_bench(repeats=args.repeats), None)
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from analytics.report import report_main
 
@@ -305,6 +454,67 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("--until", type=_timestamp, help="ISO 8601 time (UTC if no zone)")
     dump.add_argument("--from-offset", type=int, help="start offset in every partition")
     dump.set_defaults(func=_dump)
+
+    replay = commands.add_parser(
+        "replay",
+        help="re-run one session's turns in a sandbox (recorded LLM answers) and diff the replies",
+    )
+    replay.add_argument("session_id")
+    replay.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        type=_env_pair,
+        metavar="KEY=VALUE",
+        help="a MANGAASSIST_ setting for the sandbox worker (repeatable)",
+    )
+    replay.add_argument("--keep", action="store_true", help="keep the sandbox topics")
+    replay.add_argument("--json", action="store_true", help="one JSON document instead of text")
+    replay.add_argument(
+        "--side-by-side", action="store_true", help="two columns instead of a unified diff"
+    )
+    replay.add_argument("--width", type=int, help="columns of the side-by-side view")
+    replay.add_argument("--since", type=_timestamp, help="only turns from this ISO 8601 time")
+    replay.add_argument("--until", type=_timestamp, help="only turns until this ISO 8601 time")
+    replay.add_argument("--timeout", type=float, default=30.0, help="seconds to wait per reply")
+    replay.add_argument(
+        "--ready-timeout", type=float, default=90.0, help="seconds the sandbox worker may take"
+    )
+    replay.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path("var/replay"),
+        help="where the sandbox's LLM recordings and worker log go",
+    )
+    replay.set_defaults(func=_replay)
+
+    deadletters = commands.add_parser(
+        "deadletters", help="list the dead letters: stage, source record, error, event id"
+    )
+    deadletters.add_argument("--stage", help="only this stage's (intent, generation, analytics…)")
+    deadletters.add_argument("--session", help="only this session's")
+    deadletters.add_argument("--since", type=_timestamp, help="ISO 8601 time (UTC if no zone)")
+    deadletters.add_argument("--until", type=_timestamp, help="ISO 8601 time (UTC if no zone)")
+    deadletters.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    deadletters.set_defaults(func=_deadletters)
+
+    redrive = commands.add_parser(
+        "redrive", help="send dead letters' original payloads back to their source topics"
+    )
+    redrive.add_argument("event_ids", nargs="+", metavar="EVENT_ID", help="dead letter event ids")
+    redrive.add_argument("--yes", action="store_true", help="send without asking")
+    redrive.add_argument("--dry-run", action="store_true", help="show what would be sent")
+    redrive.add_argument(
+        "--payload-json",
+        type=Path,
+        metavar="FILE",
+        help="send this corrected event instead (a `mangaassist dump` line) for one record",
+    )
+    redrive.add_argument(
+        "--force", action="store_true", help="send a payload that still cannot be decoded"
+    )
+    redrive.add_argument("--json", action="store_true", help="JSON lines instead of text")
+    redrive.set_defaults(func=_redrive)
 
     catalog = commands.add_parser(
         "search-catalog", help="find items by title (any script or romaji), author, genre, volume"
@@ -400,6 +610,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--drain", action="store_true", help="stop once a round of reads finds nothing new"
     )
     kinesis_reader.set_defaults(func=_kinesis_reader)
+
+    guard = commands.add_parser(
+        "guard",
+        help='check texts: JSON lines {"text","direction"} to {"action","categories","text"}',
+    )
+    guard.set_defaults(func=_guard)
+
+    guard_eval = commands.add_parser(
+        "guard-eval", help="guardrail detection rates and false positives on its labelled cases"
+    )
+    guard_eval.set_defaults(func=_guard_eval)
+
+    bench_guard = commands.add_parser(
+        "bench-guard", help="guardrail latency per reply chunk and per streamed reply, one core"
+    )
+    bench_guard.add_argument("--repeats", type=int, default=5)
+    bench_guard.set_defaults(func=_bench_guard)
 
     report = commands.add_parser(
         "report", help="render the analytics report (HTML) from the warehouse"

@@ -16,12 +16,14 @@ Every package keeps its own ``exceptions.py`` whose classes derive from
     │   ├── BrokerError
     │   └── BrokerStartError
     ├── agents.StageError
-    │   └── IntentModelError
+    │   ├── IntentModelError
+    │   └── agents.guard.GuardError
     ├── connectors.cache.CacheError
     ├── connectors.commerce.CommerceError
     │   ├── ServiceUnavailable
     │   ├── NotFound
     │   └── ServiceRejected
+    ├── connectors.handoff.HandoffError
     ├── connectors.kinesis.KinesisError
     │   ├── KinesisUnavailable
     │   │   ├── KinesisPutFailed
@@ -35,6 +37,11 @@ Every package keeps its own ``exceptions.py`` whose classes derive from
     ├── connectors.memory.ConversationMemoryError
     │   └── MemoryUnavailable
     ├── analytics.WarehouseError
+    ├── mangaassist.inspect.InspectionError
+    │   ├── UnknownTopic, NothingFound, CorruptRecord
+    │   ├── UnknownDeadLetter, RedriveError
+    │   └── ReplayError
+    │       └── SandboxError
     └── bridge.BridgeError
         └── AuthError
 """

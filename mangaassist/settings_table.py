@@ -7,10 +7,12 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
+from agents.guard.settings import GuardSettings
 from analytics.settings import WarehouseSettings
 from bridge.settings import BridgeSettings
 from connectors.cache.settings import CacheSettings
 from connectors.commerce.settings import CommerceSettings
+from connectors.handoff.settings import HandoffSettings
 from connectors.kafka import LocalBrokerSettings
 from connectors.kinesis.settings import AnalyticsTransportSettings, KinesisSettings
 from connectors.llm.settings import LlmSettings
@@ -21,6 +23,7 @@ from streams.settings import KafkaSettings, PipelineSettings
 SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     KafkaSettings,
     PipelineSettings,
+    GuardSettings,
     LocalBrokerSettings,
     BridgeSettings,
     WarehouseSettings,
@@ -31,6 +34,7 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     LlmSettings,
     KinesisSettings,
     AnalyticsTransportSettings,
+    HandoffSettings,
 )
 
 

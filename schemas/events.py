@@ -142,13 +142,21 @@ class FinalReply(Event):
 
 
 class Escalation(Event):
+    """A hand-off to a person, with what the person needs so the shopper need not repeat."""
+
     avro_name: ClassVar[str] = "Escalation"
 
-    schema_version: int = 1
+    schema_version: int = 2
     user_id: str | None = None
     locale: Locale
+    # shopper_request, guardrail_blocks, negative_sentiment or repeated_failure.
     reason: str
     summary: str
+    conversation: str = ""
+    intents: tuple[str, ...] = ()
+    product_ids: tuple[str, ...] = ()
+    order_ids: tuple[str, ...] = ()
+    sentiment: float = Field(default=0.0, ge=-1.0, le=1.0)
 
 
 class Feedback(Event):

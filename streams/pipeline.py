@@ -6,6 +6,7 @@ chat.turns ─intent─▶ chat.understood ─retrieval─▶ chat.grounded
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -14,8 +15,14 @@ import faust
 from faust.types import AgentT
 
 from agents.followups import remembered, with_references
+from agents.generation import draft as draft_reply
 from agents.generation import generate
+from agents.guard.draft import guard_draft
+from agents.guard.guard import Guard
+from agents.guard.model import Verdict
+from agents.guard.pii import mask_pii
 from agents.guardrail import guard_chunk, guard_final
+from agents.handoff import with_handoff
 from agents.intent import understand
 from agents.llm_reply import llm_reply, uses_llm
 from agents.retrieval import (
@@ -73,13 +80,22 @@ from streams.topics import (
 log = logging.getLogger(__name__)
 
 
-def intent_stage(memory: ConversationMemory) -> Callable[[ChatTurn], Awaitable[Emitted]]:
-    """Understand the turn, resolving "the second one" against what the last reply showed.
+def intent_stage(
+    memory: ConversationMemory, guard: Guard, chunk_chars: int = 120
+) -> Callable[[ChatTurn], Awaitable[Emitted]]:
+    """Check the message, understand it, resolve "the second one" against the last reply.
 
-    With the memory down the turn is understood on its own and says so.
+    Personal data is masked before anything downstream (memory, the LLM, logs) sees
+    it; an injection attempt or abuse is answered here and goes no further. With
+    the memory down the turn is understood on its own and says so.
     """
 
     async def run(turn: ChatTurn) -> Emitted:
+        verdict = guard.check(turn.text, "input", locale=turn.locale)
+        if verdict.action == "block":
+            return await _refuse(turn, verdict, memory, chunk_chars)
+        if verdict.action == "mask":
+            turn = turn.model_copy(update={"text": verdict.text})
         understood = understand(turn)
         try:
             conversation = await memory.load(turn.session_id)
@@ -90,6 +106,27 @@ def intent_stage(memory: ConversationMemory) -> Callable[[ChatTurn], Awaitable[E
         return [(UNDERSTOOD, with_references(understood, shown))]
 
     return run
+
+
+async def _refuse(
+    turn: ChatTurn, verdict: Verdict, memory: ConversationMemory, chunk_chars: int
+) -> Emitted:
+    """The guard's refusal as the reply, straight to the shopper; a streak may hand off."""
+    masked, _ = mask_pii(turn.text)
+    understood = understand(turn.model_copy(update={"text": masked}))
+    grounded = GroundedTurn(**understood.model_dump(exclude={"ts", "schema_version"}))
+    flags = (*verdict.categories, "blocked")
+    refusal = draft_reply(
+        grounded, verdict.text, "fallback", (), chunk_chars, guardrail_flags=flags
+    )
+    refusal = await with_handoff(grounded, refusal, memory)
+    with contextlib.suppress(MemoryUnavailable):
+        await memory.remember(turn.session_id, remembered(grounded, refusal.final))
+    emitted: list[tuple[TopicSpec, Event]] = [(RESPONSES, chunk) for chunk in refusal.chunks]
+    emitted.append((RESPONSES, refusal.final))
+    if refusal.escalation is not None:
+        emitted.append((ESCALATIONS, refusal.escalation))
+    return emitted
 
 
 def _shown_before(conversation: Conversation, turn_id: str) -> tuple[ShownItem, ...]:
@@ -138,13 +175,17 @@ async def _shown_products(memory: ConversationMemory, session_id: str) -> tuple[
 
 
 def generation_stage(
-    chunk_chars: int, memory: ConversationMemory, gateway: LlmGateway
+    chunk_chars: int, memory: ConversationMemory, gateway: LlmGateway, guard: Guard
 ) -> Callable[[GroundedTurn], Awaitable[Emitted]]:
     async def run(turn: GroundedTurn) -> Emitted:
         if uses_llm(turn):
             draft = await llm_reply(turn, gateway, await _past_turns(memory, turn), chunk_chars)
         else:
             draft = generate(turn, chunk_chars)
+        # Every sentence is checked (PII, leaks, abuse, competitors, prices and dates
+        # against the catalog, length, format) before any of it leaves this stage.
+        draft = guard_draft(draft, turn, guard, chunk_chars)
+        draft = await with_handoff(turn, draft, memory)
         try:
             await memory.remember(turn.session_id, remembered(turn, draft.final))
         except MemoryUnavailable as exc:
@@ -218,18 +259,22 @@ def register_pipeline(
     through_services = services is not None or commerce.backend == "http"
     services = services or services_from_settings(commerce, store=store)
     if through_services:
-        catalog_source: CatalogSource = ServiceCatalog(services.catalog)
+        service_catalog = ServiceCatalog(services.catalog)
+        catalog_source: CatalogSource = service_catalog
+        products: ProductLookup = service_catalog
         orders: OrderSource = ServiceOrders(services.orders)
     else:  # in-process: the same data without a service hop
-        catalog_source, orders = catalog, OrderLookup(store)
+        catalog_source, products, orders = catalog, catalog, OrderLookup(store)
     recommendations = ServiceRecommendations(
         services.recommendations, ServiceCatalog(services.catalog)
     )
-    retrieve = retrieval_stage(knowledge, catalog_source, orders, catalog, recommendations, memory)
+    retrieve = retrieval_stage(knowledge, catalog_source, orders, products, recommendations, memory)
     gateway = gateway or gateway_from_settings(LlmSettings())
-    generation = generation_stage(settings.chunk_chars, memory, gateway)
+    guard = Guard()
+    generation = generation_stage(settings.chunk_chars, memory, gateway, guard)
+    understand_turn = intent_stage(memory, guard, settings.chunk_chars)
     runners: list[StageRunner[Any]] = [
-        StageRunner("intent", (ChatTurn,), intent_stage(memory), codec, sender),
+        StageRunner("intent", (ChatTurn,), understand_turn, codec, sender),
         StageRunner("retrieval", (UnderstoodTurn,), retrieve, codec, sender),
         StageRunner("generation", (GroundedTurn,), generation, codec, sender),
         StageRunner("guardrail", (ReplyChunk, FinalReply), guardrail_stage, codec, sender),

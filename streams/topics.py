@@ -51,10 +51,12 @@ DRAFTS = TopicSpec("chat.drafts", (ReplyChunk, FinalReply), ("generation",), ("g
 RESPONSES = TopicSpec(
     "chat.responses",
     (ReplyChunk, FinalReply),
-    ("guardrail", "any stage (error replies)"),
+    ("guardrail", "any stage (error replies)", "handoff"),
     ("bridge", "analytics"),
 )
-ESCALATIONS = TopicSpec("chat.escalations", (Escalation,), ("generation",), ("analytics",))
+ESCALATIONS = TopicSpec(
+    "chat.escalations", (Escalation,), ("generation",), ("analytics", "handoff")
+)
 FEEDBACK = TopicSpec("chat.feedback", (Feedback,), ("bridge",), ("analytics",))
 DEADLETTER = TopicSpec("chat.deadletter", (DeadLetter,), ("any stage",), ("analytics",))
 # What the LLM wrote, as it wrote it: replays play it back (mangaassist replay).

@@ -32,6 +32,7 @@
         offline: "オフライン（入力すると再接続します）",
       },
       escalation: "担当者におつなぎしています",
+      agent: "担当者",
       feedback: { ask: "この回答は役に立ちましたか？", up: "役に立った", down: "役に立たなかった",
         thanks: "ご意見ありがとうございます" },
       formats: { paperback: "単行本", kindle: "Kindle版", special_edition: "特装版",
@@ -65,6 +66,7 @@
         offline: "Offline (type to reconnect)",
       },
       escalation: "An agent is joining",
+      agent: "Support agent",
       feedback: { ask: "Was this helpful?", up: "Helpful", down: "Not helpful",
         thanks: "Thanks for the feedback" },
       formats: { paperback: "Paperback", kindle: "Kindle", special_edition: "Special edition",
@@ -97,6 +99,7 @@
     outbox: [], // frames waiting for an authenticated socket
     pending: new Map(), // client_msg_id -> {frame, bubble}: sent, not acked yet
     turns: new Map(), // turn_id -> bot message still being written
+    escalationNoticed: false, // the hand-off notice is shown since the shopper's last message
   };
   const ui = {};
 
@@ -340,9 +343,20 @@
         return;
       }
       if (frame.text) view.body.textContent = frame.text;
+      if (frame.path === "human") {
+        // A support agent's message, in a turn of its own (docs/protocol.md): no votes.
+        view.item.classList.add("human");
+        view.item.prepend(authorLabel(state.T.agent));
+        scrollDown();
+        return;
+      }
       showProducts(view.item, frame.sources);
       view.item.append(feedbackBar(frame.turn_id));
-      if (frame.intent === "escalation") addNotice("escalation", state.T.escalation);
+      // The hand-off reply and its follow-up with the wait share one notice.
+      if (frame.intent === "escalation" && !state.escalationNoticed) {
+        state.escalationNoticed = true;
+        addNotice("escalation", state.T.escalation);
+      }
       scrollDown();
     },
     error(frame) {
@@ -376,6 +390,14 @@
       state.turns.set(turnId, view);
     }
     return view;
+  }
+
+  function authorLabel(text) {
+    const label = h("span", { className: "author" }, text);
+    // widget.css has no rule for it: a small, muted line above the text.
+    for (const [name, value] of [["display", "block"], ["font-size", "12px"],
+      ["font-weight", "600"], ["color", "var(--muted)"]]) label.style.setProperty(name, value);
+    return label;
   }
 
   function endTurn(turnId, view) {
@@ -473,6 +495,7 @@
     const frame = { type: "message", text, client_msg_id: clientMsgId, locale: state.locale };
     const { item } = addMessage("user sending", text);
     state.pending.set(clientMsgId, { frame, bubble: item });
+    state.escalationNoticed = false;
     ui.input.value = "";
     send(frame);
   }

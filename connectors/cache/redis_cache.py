@@ -19,11 +19,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import redis.asyncio as redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from connectors.cache.metrics import REDIS_ERRORS, REDIS_SKIPPED, CacheMetrics
+from connectors.redis_client import fail_fast_redis
 from mangaassist.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -35,15 +34,7 @@ _ERRORS = (RedisError, OSError)  # OSError covers TimeoutError
 
 def redis_client(url: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> redis.Redis:
     """A client that fails fast: a cache must never be slower than its origin."""
-    try:
-        return redis.Redis.from_url(
-            url,
-            socket_connect_timeout=timeout_s,
-            socket_timeout=timeout_s,
-            retry=Retry(NoBackoff(), 0),
-        )
-    except ValueError as exc:
-        raise ConfigurationError(f"not a Redis URL: {exc}") from exc
+    return fail_fast_redis(url, timeout_s)
 
 
 def invalidation_message(namespace: str, keys: Iterable[str], sender: str = "") -> str:

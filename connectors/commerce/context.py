@@ -15,7 +15,7 @@ from connectors.commerce.base import CatalogService, OrderService
 from connectors.commerce.models import RecommendationRequest
 from connectors.commerce.recommend import ResilientRecommendations
 from connectors.store.retriever import describe_offer, order_context
-from schemas.events import ContextItem, Locale
+from schemas.events import ContextItem, Entity, Locale
 
 _SUGGESTIONS = 3
 
@@ -49,6 +49,10 @@ class ServiceCatalog:
                     )
                 )
         return items
+
+    async def lookup(self, entities: Sequence[Entity], locale: Locale) -> list[ContextItem]:
+        """The items the ``asin`` entities name; series are found by search instead."""
+        return await self.describe([e.value for e in entities if e.kind == "asin"], locale)
 
     async def describe(self, asins: Sequence[str], locale: Locale) -> list[ContextItem]:
         """One grounded line per known ASIN, in the order given."""

@@ -26,10 +26,9 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from connectors.aws import aws_client
 from connectors.commerce.base import CatalogService
 from connectors.commerce.exceptions import (
     CommerceError,
@@ -62,23 +61,14 @@ def personalize_client(
     timeout_s: float = 0.5,
     credentials: Mapping[str, str] | None = None,
 ) -> Any:
-    """A ``personalize-runtime`` client that fails fast (one attempt, ``timeout_s`` timeouts).
-
-    ``credentials``: boto3's ``aws_*`` client arguments; unset, boto3's usual
-    chain (environment, profile, instance role) provides them.
-    """
-    config = Config(
-        connect_timeout=timeout_s,
-        read_timeout=timeout_s,
-        retries={"mode": "standard", "total_max_attempts": 1},
-    )
-    session = boto3.session.Session()  # not the default session: that one is shared
-    return session.client(
+    """A ``personalize-runtime`` client that fails fast: one attempt, ``timeout_s`` timeouts."""
+    return aws_client(
         "personalize-runtime",
-        region_name=region,
+        region,
         endpoint_url=endpoint_url,
-        config=config,
-        **(credentials or {}),
+        timeout_s=timeout_s,
+        attempts=1,
+        credentials=credentials,
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from connectors.aws import aws_client
 from connectors.kinesis.exceptions import KinesisError, KinesisUnavailable
 from connectors.kinesis.settings import KinesisSettings
 
@@ -40,23 +39,14 @@ def kinesis_client(
     timeout_s: float = 5.0,
     credentials: Mapping[str, str] | None = None,
 ) -> Any:
-    """A Kinesis client whose own retries stay small: the producer and reader retry themselves.
-
-    ``credentials``: boto3's ``aws_*`` client arguments; unset, boto3's usual
-    chain (environment, profile, instance role) provides them.
-    """
-    config = Config(
-        connect_timeout=timeout_s,
-        read_timeout=timeout_s,
-        retries={"mode": "standard", "total_max_attempts": 2},
-    )
-    session = boto3.session.Session()  # not the default session: that one is shared
-    return session.client(
+    """A Kinesis client whose own retries stay small: the producer and reader retry themselves."""
+    return aws_client(
         "kinesis",
-        region_name=region,
+        region,
         endpoint_url=endpoint_url,
-        config=config,
-        **(credentials or {}),
+        timeout_s=timeout_s,
+        attempts=2,
+        credentials=credentials,
     )
 
 

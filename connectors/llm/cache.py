@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis.asyncio as redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from connectors.redis_client import fail_fast_redis
 from mangaassist.errors import ConfigurationError
 from schemas.events import ContextItem, Locale
 
@@ -113,15 +112,7 @@ def cache_key(
 
 def cache_redis_client(url: str, timeout_s: float = 0.2) -> redis.Redis:
     """A client that fails fast: an answer never waits long on its cache."""
-    try:
-        return redis.Redis.from_url(
-            url,
-            socket_connect_timeout=timeout_s,
-            socket_timeout=timeout_s,
-            retry=Retry(NoBackoff(), 0),
-        )
-    except ValueError as exc:
-        raise ConfigurationError(f"not a Redis URL: {exc}") from exc
+    return fail_fast_redis(url, timeout_s)
 
 
 class AnswerCache:

@@ -8,7 +8,9 @@ from connectors.llm.cache import AnswerCache, cache_redis_client
 from connectors.llm.gateway import LlmGateway
 from connectors.llm.local import LocalGroundedClient
 from connectors.llm.openai_compat import OpenAICompatibleClient
+from connectors.llm.replay import ReplayLlmClient
 from connectors.llm.settings import LlmSettings
+from mangaassist.errors import ConfigurationError
 
 
 def client_from_settings(settings: LlmSettings) -> LlmClient:
@@ -32,6 +34,12 @@ def client_from_settings(settings: LlmSettings) -> LlmClient:
             connect_timeout_s=settings.connect_timeout_s,
             read_timeout_s=settings.total_timeout_s,
         )
+    if settings.provider == "replay":
+        if settings.replay_recordings is None:
+            raise ConfigurationError(
+                "the replay provider needs MANGAASSIST_LLM_REPLAY_RECORDINGS (a JSON lines file)"
+            )
+        return ReplayLlmClient.from_file(settings.replay_recordings)
     return LocalGroundedClient()
 
 

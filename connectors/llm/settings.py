@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -36,10 +37,16 @@ class LlmSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MANGAASSIST_LLM_")
 
-    provider: Literal["local", "bedrock", "openai"] = Field(
+    provider: Literal["local", "bedrock", "openai", "replay"] = Field(
         default="local",
-        description="local (embedded grounded generator, no network), bedrock or openai "
-        "(an OpenAI-compatible server such as vLLM).",
+        description="local (embedded grounded generator, no network), bedrock, openai "
+        "(an OpenAI-compatible server such as vLLM) or replay (recorded answers played back, "
+        "for mangaassist replay).",
+    )
+    replay_recordings: Path | None = Field(
+        default=None,
+        description="JSON lines of recorded completions the replay provider plays back "
+        "(mangaassist replay writes it).",
     )
     small_model: str = Field(
         default=DEFAULT_SMALL_MODEL, min_length=1, description="Model id for simple turns."

@@ -9,11 +9,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import TypeAdapter, ValidationError
 
+from connectors.aws import aws_client
 from connectors.memory.base import DEFAULT_MAX_TURNS, DEFAULT_TTL_S, check_limits
 from connectors.memory.exceptions import ConversationMemoryError, MemoryUnavailable
 from connectors.memory.models import Conversation, RememberedTurn
@@ -32,23 +31,14 @@ def dynamodb_client(
     timeout_s: float = 0.5,
     credentials: Mapping[str, str] | None = None,
 ) -> Any:
-    """A DynamoDB client that fails fast.
-
-    ``credentials``: boto3's ``aws_*`` client arguments; unset, boto3's usual
-    chain (environment, profile, instance role) provides them.
-    """
-    config = Config(
-        connect_timeout=timeout_s,
-        read_timeout=timeout_s,
-        retries={"mode": "standard", "total_max_attempts": 2},
-    )
-    session = boto3.session.Session()  # not the default session: that one is shared
-    return session.client(
+    """A DynamoDB client that fails fast."""
+    return aws_client(
         "dynamodb",
-        region_name=region,
+        region,
         endpoint_url=endpoint_url,
-        config=config,
-        **(credentials or {}),
+        timeout_s=timeout_s,
+        attempts=2,
+        credentials=credentials,
     )
 
 

@@ -8,14 +8,12 @@ from typing import Any
 
 import redis.asyncio as redis
 from pydantic import ValidationError
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from connectors.memory.base import DEFAULT_MAX_TURNS, DEFAULT_TTL_S, check_limits
 from connectors.memory.exceptions import ConversationMemoryError, MemoryUnavailable
 from connectors.memory.models import Conversation, RememberedTurn
-from mangaassist.errors import ConfigurationError
+from connectors.redis_client import fail_fast_redis
 
 KEY_PREFIX = "mangaassist:memory:"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -62,15 +60,7 @@ def _turn_json(element: bytes | str) -> str:
 
 def redis_client(url: str, timeout_s: float = 0.5) -> redis.Redis:
     """A client that fails fast: a chat turn must not wait on a Redis that is down."""
-    try:
-        return redis.Redis.from_url(
-            url,
-            socket_connect_timeout=timeout_s,
-            socket_timeout=timeout_s,
-            retry=Retry(NoBackoff(), 0),
-        )
-    except ValueError as exc:
-        raise ConfigurationError(f"not a Redis URL: {exc}") from exc
+    return fail_fast_redis(url, timeout_s)
 
 
 class RedisMemory:

@@ -51,6 +51,9 @@ def describe_series(series: Series, items: tuple[Item, ...], locale: Locale) -> 
     return f"{series.title_en} ({series.volume_count} volumes): from ¥{lowest:,}."
 
 
+_SERIES_ITEMS = 3
+
+
 class CatalogRetriever:
     """Adapts :class:`CatalogSearch` to the retrieval stage's ``search(text, locale, k)``."""
 
@@ -90,17 +93,34 @@ class CatalogRetriever:
             elif entity.kind == "series" and entity.value in self._store.series_by_id:
                 series = self._store.series_by_id[entity.value]
                 if volume is not None:
-                    found.extend(self._volume(series, volume, wanted_format, locale))
+                    found.extend(self._volume(series, volume, wanted_format, locale, every=True))
+                elif wanted_format is not None:
+                    # "The Clock Tower Knight kindle": its first volumes in that format.
+                    items = self._store.items_by_series[series.id]
+                    in_format = [i for i in items if i.format == wanted_format][:_SERIES_ITEMS]
+                    found.extend(self._item_context(item, locale) for item in in_format)
                 else:
                     found.extend(self._series_context(series, locale))
         return found
 
     def _volume(
-        self, series: Series, volume: int, item_format: str | None, locale: Locale
+        self,
+        series: Series,
+        volume: int,
+        item_format: str | None,
+        locale: Locale,
+        *,
+        every: bool = False,
     ) -> list[ContextItem]:
+        """That volume in ``item_format`` (paperback by default); with ``every`` and no
+        format asked for, in every format it comes in, paperback first."""
         matching = [i for i in self._store.items_by_series[series.id] if i.volumes == (volume,)]
         preferred = [i for i in matching if i.format == (item_format or "paperback")]
-        return [self._item_context(item, locale) for item in (preferred or matching)[:1]]
+        if every and item_format is None:
+            chosen = preferred + [i for i in matching if i not in preferred]
+        else:
+            chosen = (preferred or matching)[:1]
+        return [self._item_context(item, locale) for item in chosen]
 
     def _item_context(self, item: Item, locale: Locale, score: float = 1.0) -> ContextItem:
         title = item.title_ja if locale == "ja" else item.title_en

@@ -1,13 +1,17 @@
 """``mangaassist dump``: a topic's records, decoded, as JSON lines.
 
 Reads every partition without a consumer group (nothing is committed, no
-worker is disturbed) from a start point to the end offsets seen when the dump
-began, so a dump of a busy topic still ends.
+worker is disturbed) from a start point to what was there when the dump
+began (the end offsets then, and any later record stamped before then), so a
+dump of a busy topic still ends. :func:`scan_topic` is the same
+reading for the other tools (replay, dead letters): it yields the records with
+their decoded event, or the reason they could not be decoded.
 """
 
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,8 +20,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from mangaassist.inspect.errors import InspectionError
-from schemas import AvroCodec, DeadLetter
+from mangaassist.inspect.exceptions import InspectionError, NothingFound, UnknownTopic
+from schemas import AvroCodec, DeadLetter, Event
 from schemas.exceptions import DecodeError
 from streams.settings import KafkaSettings
 
@@ -46,18 +50,42 @@ class DumpStats:
     corrupt: int = 0
 
 
+@dataclass(frozen=True)
+class ScannedRecord:
+    """One record of the topic that matched the query: its event, or why it has none."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int
+    key: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+    value: bytes | None
+    event: Event | None
+    error: str | None = None
+
+    @property
+    def key_text(self) -> str:
+        return (self.key or b"").decode("utf-8", errors="replace")
+
+    @property
+    def where(self) -> str:
+        """``topic[partition]@offset``, as the messages name a record."""
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
 def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-async def dump_records(
+async def scan_topic(
     kafka: KafkaSettings,
     query: DumpQuery,
     codec: AvroCodec,
     stats: DumpStats,
     progress: Progress | None = None,
-) -> AsyncIterator[dict[str, Any]]:
-    """Yield the matching records as JSON-able dicts; corrupt ones as error objects."""
+) -> AsyncIterator[ScannedRecord]:
+    """The records matching ``query``, decoded; nothing found is not an error here."""
     query.check()
     consumer = AIOKafkaConsumer(
         bootstrap_servers=kafka.bootstrap_servers,
@@ -72,20 +100,29 @@ async def dump_records(
         starts = await _starts(consumer, query, partitions, ends)
         for tp, offset in starts.items():
             consumer.seek(tp, offset)
-        total = sum(ends[tp] - starts[tp] for tp in partitions)
-        remaining = {tp for tp in partitions if starts[tp] < ends[tp]}
+        total = sum(max(0, ends[tp] - starts[tp]) for tp in partitions)
+        started_ms = int(time.time() * 1000)
+        # Every partition is read until the fetch's high watermark too: Tansu's
+        # offset lookup may answer one batch short of what a fetch returns.
+        remaining = set(partitions)
+        if progress:
+            progress(0, total)
         while remaining:
             batches = await consumer.getmany(*remaining, timeout_ms=500)
             for tp, records in batches.items():
                 for record in records:
-                    if record.offset >= ends[tp]:
-                        remaining.discard(tp)
+                    if record.offset >= ends[tp] and record.timestamp > started_ms:
+                        remaining.discard(tp)  # written after the dump began
                         break
                     stats.scanned += 1
-                    line = _line(record, query, codec, stats)
-                    if line is not None:
-                        yield line
-                if await consumer.position(tp) >= ends[tp]:
+                    scanned = _scanned(record, query, codec, stats)
+                    if scanned is not None:
+                        yield scanned
+            for tp in list(remaining):
+                highwater = consumer.highwater(tp)
+                if highwater is not None and await consumer.position(tp) >= max(
+                    ends[tp], highwater
+                ):
                     remaining.discard(tp)
             if progress:
                 progress(stats.scanned, total)
@@ -93,14 +130,48 @@ async def dump_records(
         raise InspectionError(f"cannot read {query.topic}: {exc}") from exc
     finally:
         await consumer.stop()
-    _explain_empty(query, stats)
+
+
+async def dump_records(
+    kafka: KafkaSettings,
+    query: DumpQuery,
+    codec: AvroCodec,
+    stats: DumpStats,
+    progress: Progress | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield the matching records as JSON-able dicts; corrupt ones as error objects.
+
+    Raises :class:`NothingFound` at the end when nothing matched at all.
+    """
+    async for scanned in scan_topic(kafka, query, codec, stats, progress):
+        yield record_line(scanned)
+    explain_empty(query, stats)
+
+
+def record_line(scanned: ScannedRecord) -> dict[str, Any]:
+    """The JSON line ``dump`` prints for a record."""
+    where = {"topic": scanned.topic, "partition": scanned.partition, "offset": scanned.offset}
+    event = scanned.event
+    if event is None:
+        return {**where, "key": scanned.key_text, "error": scanned.error}
+    # Raw bytes (a dead letter's payload) are not text: base64 them instead.
+    body = event.model_dump(mode="json", exclude={"payload"})
+    if isinstance(event, DeadLetter):
+        body["payload_base64"] = base64.b64encode(event.payload).decode()
+    return {
+        **where,
+        "timestamp_ms": scanned.timestamp_ms,
+        "key": scanned.key_text,
+        "event_type": event.avro_name,
+        "event": body,
+    }
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
     topics = await consumer.topics()
     if topic not in topics:
         known = ", ".join(sorted(t for t in topics if not t.startswith("__")))
-        raise InspectionError(f"no topic named {topic!r}; the broker has: {known}")
+        raise UnknownTopic(f"no topic named {topic!r}; the broker has: {known}")
     return [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
 
 
@@ -123,9 +194,9 @@ async def _starts(
     return starts
 
 
-def _line(
+def _scanned(
     record: Any, query: DumpQuery, codec: AvroCodec, stats: DumpStats
-) -> dict[str, Any] | None:
+) -> ScannedRecord | None:
     key = (record.key or b"").decode("utf-8", errors="replace")
     if query.session_id is not None and key != query.session_id:
         return None
@@ -134,31 +205,33 @@ def _line(
         return None
     if query.until is not None and record.timestamp > _millis(query.until):
         return None
-    where = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
+    headers = tuple((str(k), bytes(v or b"")) for k, v in (record.headers or ()))
     try:
-        event = codec.decode(record.value)
+        event: Event | None = codec.decode(record.value)
+        error = None
+        stats.matched += 1
     except DecodeError as exc:
+        event, error = None, str(exc)
         stats.corrupt += 1
-        return {**where, "key": key, "error": str(exc)}
-    stats.matched += 1
-    line = {
-        **where,
-        "timestamp_ms": record.timestamp,
-        "key": key,
-        "event_type": event.avro_name,
-        # Raw bytes (a dead letter's payload) are not text: base64 them instead.
-        "event": event.model_dump(mode="json", exclude={"payload"}),
-    }
-    if isinstance(event, DeadLetter):
-        line["event"]["payload_base64"] = base64.b64encode(event.payload).decode()
-    return line
+    return ScannedRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        timestamp_ms=record.timestamp,
+        key=record.key,
+        headers=headers,
+        value=record.value,
+        event=event,
+        error=error,
+    )
 
 
-def _explain_empty(query: DumpQuery, stats: DumpStats) -> None:
+def explain_empty(query: DumpQuery, stats: DumpStats) -> None:
+    """Raise :class:`NothingFound` naming what was asked for, when nothing matched."""
     if stats.matched or stats.corrupt:
         return
     if query.session_id is not None:
-        raise InspectionError(f"no events of session {query.session_id!r} on {query.topic}")
+        raise NothingFound(f"no events of session {query.session_id!r} on {query.topic}")
     if query.since is not None or query.until is not None or query.from_offset is not None:
-        raise InspectionError(f"no events on {query.topic} in the range asked for")
-    raise InspectionError(f"{query.topic} is empty")
+        raise NothingFound(f"no events on {query.topic} in the range asked for")
+    raise NothingFound(f"{query.topic} is empty")

@@ -1,7 +1,5 @@
-"""Errors of the inspection tools: each names what the operator asked for and did not exist."""
+"""Kept for imports written before :mod:`mangaassist.inspect.exceptions` existed."""
 
-from mangaassist.errors import MangaAssistError
+from mangaassist.inspect.exceptions import InspectionError
 
-
-class InspectionError(MangaAssistError):
-    """A topic, time range or session that does not exist, or a broker that cannot be read."""
+__all__ = ["InspectionError"]

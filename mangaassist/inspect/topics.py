@@ -50,7 +50,7 @@ async def topic_report(kafka: KafkaSettings) -> list[TopicPartitionRow]:
             for p in sorted(probe.partitions_for_topic(t) or ())
         ]
         firsts = await probe.beginning_offsets(partitions) if partitions else {}
-        ends = await probe.end_offsets(partitions) if partitions else {}
+        ends = await _ends(probe, partitions) if partitions else {}
         committed = await _committed(kafka, readers, partitions)
     except KafkaError as exc:
         raise InspectionError(f"cannot read topics from {kafka.bootstrap_servers}: {exc}") from exc
@@ -66,6 +66,18 @@ async def topic_report(kafka: KafkaSettings) -> list[TopicPartitionRow]:
         )
         for tp in partitions
     ]
+
+
+async def _ends(
+    probe: AIOKafkaConsumer, partitions: list[TopicPartition]
+) -> dict[TopicPartition, int]:
+    """End offsets, raised to a fetch's high watermark: Tansu's lookup may be a batch short."""
+    ends: dict[TopicPartition, int] = await probe.end_offsets(partitions)
+    probe.assign(partitions)
+    for tp in partitions:
+        probe.seek(tp, ends[tp])
+    await probe.getmany(*partitions, timeout_ms=200, max_records=1)
+    return {tp: max(ends[tp], probe.highwater(tp) or 0) for tp in partitions}
 
 
 async def _committed(

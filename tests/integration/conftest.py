@@ -66,6 +66,8 @@ def stack(
         # Conversation memory in the real Redis, as several pipeline workers would share it.
         "MANGAASSIST_MEMORY_BACKEND": "redis",
         "MANGAASSIST_MEMORY_REDIS_URL": REDIS_URL,
+        # The agent console on the bridge, over the in-process hand-off queue.
+        "MANGAASSIST_HANDOFF_CONSOLE_TOKEN": "integration-console-" + "z" * 24,
     }
     broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
     bridge = BridgeSettings(port=free_loopback_port())

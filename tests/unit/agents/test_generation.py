@@ -213,7 +213,9 @@ def test_an_ambiguous_reference_asks_which_one(
     from schemas.events import ContextItem, Entity
 
     context = tuple(
-        ContextItem(source="catalog", ref_id=f"B00000000{n}", title=f"Title {n}", text="x", score=1)
+        ContextItem(
+            source="catalog", ref_id=f"B00000000{n}", title=f"Title {n}", text=f"Line {n}.", score=1
+        )
         for n in (1, 2)
     )
     entities = (Entity(kind="reference", value="ambiguous"),)
@@ -223,8 +225,8 @@ def test_an_ambiguous_reference_asks_which_one(
         )
     )
     assert phrase in draft.final.text
-    assert "1. Title 1" in draft.final.text
-    assert "2. Title 2" in draft.final.text
+    assert "1. Line 1." in draft.final.text
+    assert "2. Line 2." in draft.final.text
     assert draft.final.sources == ("B000000001", "B000000002")
 
 

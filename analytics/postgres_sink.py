@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from analytics.exceptions import WarehouseError, WarehouseUnavailable
 from analytics.rows import COLUMNS, EventRow
@@ -22,6 +23,20 @@ Connection = psycopg.Connection[tuple[Any, ...]]
 APPLICATION_NAME = "mangaassist-analytics"
 # Errors of the connection or of a transient server state; the rest are refusals.
 UNAVAILABLE_ERRORS = (psycopg.OperationalError, psycopg.InterfaceError)
+# SQLSTATE classes that blame the rows of a write (data exception, integrity constraint
+# violation). Any other refusal of a write (a missing or renamed table, revoked
+# privileges, a read-only server) is the warehouse not taking writes for now.
+ROW_ERROR_CLASSES = ("22", "23")
+# A warehouse that stops answering is an error within seconds, not a hung sink; a URL
+# that sets any of these keeps its own value.
+CONNECT_DEFAULTS = {
+    "connect_timeout": "10",
+    "keepalives": "1",
+    "keepalives_idle": "10",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "30000",
+}
 
 
 class PostgresSink(WarehouseSink):
@@ -30,6 +45,8 @@ class PostgresSink(WarehouseSink):
     A connection that died while idle is replaced and the call retried once;
     otherwise a lost connection raises :class:`WarehouseUnavailable` and the next
     call reconnects. A retried write that had in fact committed reports 0 new rows.
+    A write is :class:`WarehouseError` only when PostgreSQL blames its rows
+    (:data:`ROW_ERROR_CLASSES`); any other refusal is :class:`WarehouseUnavailable`.
     """
 
     engine = "postgres"
@@ -37,13 +54,20 @@ class PostgresSink(WarehouseSink):
 
     def __init__(self, url: str, schema_name: str) -> None:
         super().__init__()
-        self._url = url
+        given = conninfo_to_dict(url)
+        self._conninfo = make_conninfo(
+            url, **{k: v for k, v in CONNECT_DEFAULTS.items() if k not in given}
+        )
         self._schema = schema_name
         self._conn: Connection | None = None
-        self._stage_ready = False
+        # Column type oids of the staging table, read once per connection (binary COPY
+        # needs them exact), or None before the table is made.
+        self._stage_types: list[int] | None = None
         # The SQL files name tables without a schema; the search path supplies it.
         self._set_search_path = sql.SQL("SET search_path TO {}").format(sql.Identifier(schema_name))
-        self._copy_statement = f"COPY chat_events_stage ({', '.join(COLUMNS)}) FROM STDIN"
+        self._copy_statement = (
+            f"COPY chat_events_stage ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        )
         self._insert_statement = insert_ignoring_duplicates(
             f"SELECT {', '.join(COLUMNS)} FROM chat_events_stage"
         )
@@ -70,17 +94,26 @@ class PostgresSink(WarehouseSink):
 
     def _insert(self, rows: Sequence[EventRow]) -> int:
         def insert(conn: Connection) -> int:
-            if not self._stage_ready:
+            if self._stage_types is None:
                 conn.execute(load_sql("chat_events_stage", self.engine))
-                self._stage_ready = True
+                self._stage_types = stage_types(conn)
             with conn.transaction(), conn.cursor() as cursor:
                 with cursor.copy(self._copy_statement) as copy:
+                    copy.set_types(self._stage_types)
                     for row in rows:
                         copy.write_row(row.values())
                 cursor.execute(self._insert_statement)
                 return cursor.rowcount
 
-        return self._run(insert)
+        try:
+            return self._run(insert)
+        except WarehouseUnavailable:
+            raise
+        except WarehouseError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, psycopg.Error) and (cause.sqlstate or "")[:2] in ROW_ERROR_CLASSES:
+                raise
+            raise WarehouseUnavailable(f"PostgreSQL does not take writes: {cause}") from cause
 
     def _fetch(
         self, statement: str, params: Sequence[Any]
@@ -114,12 +147,12 @@ class PostgresSink(WarehouseSink):
     def _connection(self) -> Connection:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(
-                self._url,
+                self._conninfo,
                 autocommit=True,
                 application_name=APPLICATION_NAME,
                 options="-c TimeZone=UTC",
             )
-            self._stage_ready = False
+            self._stage_types = None
             self._conn.execute(self._set_search_path)
         return self._conn
 
@@ -128,3 +161,19 @@ class PostgresSink(WarehouseSink):
             with suppress(psycopg.Error):
                 self._conn.close()
             self._conn = None
+
+
+def stage_types(conn: Connection) -> list[int]:
+    """The type oids of the staging table's :data:`COLUMNS`, for a binary COPY into it.
+
+    Read from the catalog, not assumed: the staging table copies ``chat_events`` as it
+    is, which may be older than the DDL in ``analytics/sql``.
+    """
+    oids: dict[str, int] = dict(
+        conn.execute(
+            "SELECT attname, atttypid FROM pg_attribute"
+            " WHERE attrelid = 'chat_events_stage'::regclass AND attnum > 0"
+            " AND NOT attisdropped"
+        ).fetchall()
+    )
+    return [int(oids[name]) for name in COLUMNS]

@@ -9,6 +9,7 @@ the message from the dead-letter topic (``mangaassist dump chat.deadletter``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from agents.guardrail import mask_pii
@@ -17,8 +18,9 @@ from agents.guardrail import mask_pii
 FREE_TEXT_FIELDS = frozenset({"text", "summary", "comment", "error_message"})
 
 
-def redact(event: dict[str, Any]) -> dict[str, Any]:
-    """``event`` (a ``model_dump``) with free text masked and raw bytes replaced by a digest."""
+def redact(event: Mapping[str, Any]) -> dict[str, Any]:
+    """``event`` (a ``model_dump``, or the record Avro decodes to) with free text masked and
+    raw bytes replaced by a digest."""
     clean: dict[str, Any] = {}
     for name, value in event.items():
         if isinstance(value, bytes):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from pydantic_core import to_json
@@ -26,30 +27,38 @@ class EventRow:
 
     def values(self) -> tuple[Any, ...]:
         """The values in the order of :data:`COLUMNS`."""
-        return tuple(getattr(self, name) for name in COLUMNS)
+        return _values(self)
 
 
 COLUMNS: tuple[str, ...] = tuple(field.name for field in fields(EventRow))
 """The columns a sink writes, in table order; ``ingested_at`` is filled in by the warehouse."""
 
+_values = attrgetter(*COLUMNS)
+
 
 def to_row(topic: str, event: Event) -> EventRow:
     """The warehouse row of ``event`` as read from ``topic``."""
+    return row_from_record(topic, event.avro_name, event.model_dump())
+
+
+def row_from_record(topic: str, event_type: str, record: Mapping[str, Any]) -> EventRow:
+    """The row of an event given as a ``model_dump`` of it, or as the record Avro decodes to
+    (the same dict: the models mirror the ``.avsc`` files field for field)."""
     return EventRow(
-        event_id=event.event_id,
-        event_type=event.avro_name,
+        event_id=record["event_id"],
+        event_type=event_type,
         topic=topic,
-        session_id=event.session_id,
-        turn_id=event.turn_id,
-        ts=_as_utc(event.ts),
-        schema_version=event.schema_version,
-        payload=payload_json(event),
+        session_id=record["session_id"],
+        turn_id=record["turn_id"],
+        ts=_as_utc(record["ts"]),
+        schema_version=record["schema_version"],
+        payload=payload_json(record),
     )
 
 
-def payload_json(event: Event) -> str:
+def payload_json(record: Mapping[str, Any]) -> str:
     """The event as JSON text, Japanese readable, with personal data masked (:mod:`.privacy`)."""
-    return to_json(redact(event.model_dump())).decode()
+    return to_json(redact(record)).decode()
 
 
 def unique_by_event_id(rows: Iterable[EventRow]) -> list[EventRow]:

@@ -1,7 +1,8 @@
 """The warehouse sink: an idempotent, batch-at-a-time writer of event rows.
 
 Modelled on quix-streams' small ``Sink`` base: ``setup`` once, then write
-batches (the analytics agent batches; :mod:`analytics.flush` writes off the event loop).
+batches (the analytics sink in ``streams/analytics_consumer.py`` batches;
+:mod:`analytics.flush` writes off the event loop).
 Engines share the SQL in ``analytics/sql``; a file named ``<name>.<engine>.sql``
 replaces ``<name>.sql`` for that engine.
 """

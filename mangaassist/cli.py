@@ -421,7 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--broker-port", type=int, help="local broker port")
     dev.set_defaults(func=_dev)
 
-    worker = commands.add_parser("worker", help="run a faust worker")
+    worker = commands.add_parser(
+        "worker", help="run one worker: the faust pipeline agents, or the analytics sink"
+    )
     worker.add_argument("role", choices=["pipeline", "analytics"])
     worker.add_argument("--loglevel", default="warning")
     worker.set_defaults(func=_worker)

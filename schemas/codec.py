@@ -26,7 +26,7 @@ E = TypeVar("E", bound=Event)
 
 
 @dataclass(frozen=True)
-class _Reader:
+class SchemaPair:
     event_type: type[Event]
     writer: Any
     reader: Any | None  # None when the writer schema is the current one
@@ -45,7 +45,7 @@ class AvroCodec:
         self._catalog = catalog or load_catalog()
         self._types = {t.full_name(): t for t in event_types}
         self._writers: dict[type[Event], tuple[bytes, Any]] = {}
-        self._readers: dict[int, _Reader] = {}
+        self._readers: dict[int, SchemaPair] = {}
         for event_type in event_types:
             version = self._catalog.latest(event_type.full_name())
             schema_id = registry.register(event_type.full_name(), version.raw)
@@ -88,7 +88,14 @@ class AvroCodec:
             raise DecodeError(f"expected {event_type.__name__}, got {type(event).__name__}")
         return event
 
-    def _reader(self, schema_id: int) -> _Reader:
+    def schemas_for(self, schema_id: int) -> SchemaPair:
+        """The event type, writer schema and (when it differs) current reader schema of an id.
+
+        For readers that decode records themselves, such as the analytics sink's fast path.
+        """
+        return self._reader(schema_id)
+
+    def _reader(self, schema_id: int) -> SchemaPair:
         cached = self._readers.get(schema_id)
         if cached is not None:
             return cached
@@ -107,6 +114,6 @@ class AvroCodec:
         same = fastavro.schema.to_parsing_canonical_form(
             writer
         ) == fastavro.schema.to_parsing_canonical_form(current)
-        reader = _Reader(event_type, writer, None if same else current)
+        reader = SchemaPair(event_type, writer, None if same else current)
         self._readers[schema_id] = reader
         return reader

@@ -1,4 +1,4 @@
-"""Starts a faust worker for one role."""
+"""Starts the worker of one role: faust for the pipeline, a plain aiokafka sink for analytics."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ READY_LINE = "mangaassist worker {role} ready"
 
 
 def build_app(role: Role, kafka: KafkaSettings) -> faust.App:
+    """The faust app of the pipeline role (the analytics sink is no faust app)."""
+    if role != "pipeline":
+        raise ValueError(f"the {role} worker runs without faust: see run_worker")
     app = create_app(role, kafka)
 
     async def announce_ready(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -23,24 +26,25 @@ def build_app(role: Role, kafka: KafkaSettings) -> faust.App:
 
     app.on_rebalance_complete.connect(announce_ready)
 
+    from streams.handoff_agent import register_handoff
+    from streams.pipeline import register_pipeline
+
     codec = default_codec()
-    if role == "pipeline":
-        from streams.pipeline import register_pipeline
-
-        register_pipeline(app, kafka, codec)
-    else:
-        from analytics import WarehouseSettings, sink_from_settings
-        from streams.analytics_agent import register_analytics
-
-        warehouse = WarehouseSettings()
-        sink = sink_from_settings(warehouse)
-        sink.setup()
-        register_analytics(app, kafka, codec, sink, warehouse)
+    register_pipeline(app, kafka, codec)
+    register_handoff(app, kafka, codec)
     return app
 
 
 def run_worker(role: Role, kafka: KafkaSettings, loglevel: str = "warning") -> None:
-    """Run until SIGINT/SIGTERM; faust's Worker handles the signals."""
+    """Run until SIGINT/SIGTERM; faust's Worker handles the signals of the pipeline."""
+    if role == "analytics":
+        from streams.analytics_consumer import run_analytics_worker
+
+        def announce_analytics_ready() -> None:
+            print(READY_LINE.format(role=role), flush=True)
+
+        run_analytics_worker(kafka, announce_analytics_ready, loglevel)
+        return
     app = build_app(role, kafka)
     logging.getLogger("faust").setLevel(loglevel.upper())
     worker = faust.Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)

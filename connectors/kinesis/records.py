@@ -21,7 +21,7 @@ from streams.topics import ANALYTICS_TOPICS, DEADLETTER, TopicSpec
 log = logging.getLogger(__name__)
 
 STAGE = "analytics"
-"""The stage named in dead letters, as the Kafka analytics agent names itself."""
+"""The stage named in dead letters, as the Kafka analytics sink names itself."""
 _INT64_MAX = 2**63 - 1
 
 

@@ -5,6 +5,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -190,13 +191,32 @@ def test_unreachable_server_is_unavailable(schema_name: str) -> None:
             sink.count()
 
 
-def test_writing_before_setup_is_an_error_not_an_outage(
-    postgres_url: str, schema_name: str
+def test_a_missing_table_is_an_outage_that_ends_when_the_table_is_back(
+    sink: PostgresSink, admin: Admin, schema_name: str
 ) -> None:
-    with PostgresSink(postgres_url, schema_name) as sink, pytest.raises(WarehouseError) as caught:
-        sink.write(chat_turns(1))
+    # Renamed (or dropped, or its grants revoked): the sink must wait, not drop rows.
+    table = sql.Identifier(schema_name, "chat_events")
+    admin.execute(sql.SQL("ALTER TABLE {} RENAME TO chat_events_away").format(table))
+    rows = chat_turns(3)
+
+    with pytest.raises(WarehouseUnavailable, match="does not take writes"):
+        sink.write(rows)
+
+    away = sql.Identifier(schema_name, "chat_events_away")
+    admin.execute(sql.SQL("ALTER TABLE {} RENAME TO chat_events").format(away))
+    assert sink.write(rows) == 3
+    assert sink.count() == 3
+
+
+def test_a_row_the_table_cannot_hold_is_an_error_not_an_outage(sink: PostgresSink) -> None:
+    (row,) = chat_turns(1)
+    too_long = EventRow(**{**asdict(row), "event_id": "x" * 65})
+
+    with pytest.raises(WarehouseError) as caught:
+        sink.write([too_long])
 
     assert not isinstance(caught.value, WarehouseUnavailable)
+    assert sink.write([row]) == 1
 
 
 def test_settings_put_the_tables_in_the_configured_schema(

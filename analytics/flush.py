@@ -47,6 +47,7 @@ async def flush_in_thread(
     first_retry_s: float = 0.2,
     max_retry_s: float = 5.0,
     on_retry: OnRetry = log_retry,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> int:
     """Write ``rows`` from a worker thread; return how many were new.
 
@@ -65,7 +66,7 @@ async def flush_in_thread(
             return await asyncio.to_thread(sink.write, rows)
         except WarehouseUnavailable as exc:
             await on_retry(Retry(attempt, delay, len(rows), exc))
-        await asyncio.sleep(delay)
+        await sleep(delay)
         delay = min(delay * 2, max_retry_s)
         attempt += 1
 

@@ -33,7 +33,6 @@ GROUNDED_INTENTS = frozenset(
         "checkout_help",
         "promotion",
         "product_question",
-        "escalation",
     }
 )
 # Answered from the catalog when one is given; the FAQ is the fallback.

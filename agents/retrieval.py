@@ -198,7 +198,7 @@ async def ground(
     recommendations: RecommendationSource | None = None,
     shown: Sequence[str] = (),
 ) -> GroundedTurn:
-    """The retrieval stage: attach the order, catalog items or FAQ entries the turn needs.
+    """The retrieval stage: attach the order, catalog items or help passages the turn needs.
 
     Orders are personal: they are looked up only for a signed-in shopper. A
     turn that refers back to shown products gets exactly those products.

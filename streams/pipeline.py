@@ -36,7 +36,8 @@ from agents.retrieval import (
 from connectors.commerce.context import ServiceCatalog, ServiceOrders, ServiceRecommendations
 from connectors.commerce.factory import CommerceServices, services_from_settings
 from connectors.commerce.settings import CommerceSettings
-from connectors.kinesis import AnalyticsTransportSettings, KinesisTee
+from connectors.kinesis import KinesisTee
+from connectors.kinesis.tee import tee_send
 from connectors.knowledge.local import LocalKnowledgeBase
 from connectors.knowledge.retriever import KnowledgeRetriever
 from connectors.llm.factory import gateway_from_settings
@@ -233,11 +234,10 @@ def register_pipeline(
         await topics[spec].send(key=key, value=value, headers=dict(headers))
 
     if sender is None:
-        raw_send: Callable[[TopicSpec, bytes, bytes, Mapping[str, bytes]], Any] = send
-        if AnalyticsTransportSettings().kinesis:
-            # Every event also goes to the Kinesis stream the analytics consumers read.
-            tee = KinesisTee.from_settings(send)
-            raw_send = tee
+        # With the kinesis transport, every event also goes to the stream analytics reads.
+        raw_send = tee_send(send)
+        if isinstance(raw_send, KinesisTee):
+            tee = raw_send
 
             async def close_tee(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
                 await tee.aclose()

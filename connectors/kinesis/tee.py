@@ -32,7 +32,35 @@ class EventPublisher(Protocol):
     async def publish(self, spec: TopicSpec, event: Event) -> None: ...
 
 
-class KinesisTee:
+class _KinesisCopy:
+    """What both tees share: the producer, which topics are copied, whether to wait."""
+
+    def __init__(
+        self,
+        producer: KinesisProducer,
+        *,
+        topics: Iterable[TopicSpec] = ANALYTICS_TOPICS,
+        wait_for_ack: bool = True,
+    ) -> None:
+        self.producer = producer
+        self._topics = frozenset(spec.name for spec in topics)
+        self._wait_for_ack = wait_for_ack
+
+    @staticmethod
+    def _producer(
+        settings: KinesisSettings | None,
+        client: Any,
+        credentials: Mapping[str, str] | None,
+    ) -> tuple[KinesisProducer, bool]:
+        settings = settings or KinesisSettings()
+        producer = KinesisProducer.from_settings(settings, client=client, credentials=credentials)
+        return producer, settings.tee_wait_for_ack
+
+    def _copies(self, spec: TopicSpec) -> bool:
+        return spec.name in self._topics
+
+
+class KinesisTee(_KinesisCopy):
     """A send function: the wrapped one, then the same record to Kinesis.
 
     With ``wait_for_ack`` a call returns only once Kinesis stored the record,
@@ -50,10 +78,8 @@ class KinesisTee:
         topics: Iterable[TopicSpec] = ANALYTICS_TOPICS,
         wait_for_ack: bool = True,
     ) -> None:
+        super().__init__(producer, topics=topics, wait_for_ack=wait_for_ack)
         self._send = send
-        self.producer = producer
-        self._topics = frozenset(spec.name for spec in topics)
-        self._wait_for_ack = wait_for_ack
 
     @classmethod
     def from_settings(
@@ -64,9 +90,8 @@ class KinesisTee:
         client: Any = None,
         credentials: Mapping[str, str] | None = None,
     ) -> KinesisTee:
-        settings = settings or KinesisSettings()
-        producer = KinesisProducer.from_settings(settings, client=client, credentials=credentials)
-        return cls(send, producer, wait_for_ack=settings.tee_wait_for_ack)
+        producer, wait = cls._producer(settings, client, credentials)
+        return cls(send, producer, wait_for_ack=wait)
 
     async def __call__(
         self, spec: TopicSpec, key: bytes, value: bytes, headers: Mapping[str, bytes]
@@ -74,18 +99,17 @@ class KinesisTee:
         result = self._send(spec, key, value, headers)
         if inspect.isawaitable(result):
             await result
-        if spec.name not in self._topics:
-            return
-        await self.producer.send_raw(
-            key.decode("utf-8", errors="replace"), value, wait=self._wait_for_ack
-        )
+        if self._copies(spec):
+            await self.producer.send_raw(
+                key.decode("utf-8", errors="replace"), value, wait=self._wait_for_ack
+            )
 
     async def aclose(self) -> None:
         """Flush what is buffered and close the producer."""
         await self.producer.aclose()
 
 
-class KinesisTeePublisher:
+class KinesisTeePublisher(_KinesisCopy):
     """The bridge's publisher with every analytics event also put on Kinesis."""
 
     def __init__(
@@ -96,10 +120,8 @@ class KinesisTeePublisher:
         topics: Iterable[TopicSpec] = ANALYTICS_TOPICS,
         wait_for_ack: bool = True,
     ) -> None:
+        super().__init__(producer, topics=topics, wait_for_ack=wait_for_ack)
         self._publisher = publisher
-        self.producer = producer
-        self._topics = frozenset(spec.name for spec in topics)
-        self._wait_for_ack = wait_for_ack
 
     @classmethod
     def from_settings(
@@ -110,9 +132,8 @@ class KinesisTeePublisher:
         client: Any = None,
         credentials: Mapping[str, str] | None = None,
     ) -> KinesisTeePublisher:
-        settings = settings or KinesisSettings()
-        producer = KinesisProducer.from_settings(settings, client=client, credentials=credentials)
-        return cls(publisher, producer, wait_for_ack=settings.tee_wait_for_ack)
+        producer, wait = cls._producer(settings, client, credentials)
+        return cls(publisher, producer, wait_for_ack=wait)
 
     async def start(self) -> None:
         await self._publisher.start()
@@ -125,9 +146,8 @@ class KinesisTeePublisher:
 
     async def publish(self, spec: TopicSpec, event: Event) -> None:
         await self._publisher.publish(spec, event)
-        if spec.name not in self._topics:
-            return
-        await self.producer.send(event, wait=self._wait_for_ack)
+        if self._copies(spec):
+            await self.producer.send(event, wait=self._wait_for_ack)
 
 
 def tee_send(

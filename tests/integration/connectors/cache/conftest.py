@@ -4,33 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import pytest
-import redis.asyncio as redis
 
 from connectors.kafka import free_loopback_port
 from tests.integration.conftest import REDIS_URL
-
-
-@pytest.fixture
-async def redis_client() -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    assert await client.ping()  # fails, never skips, when Redis is missing
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
-    """A key prefix (and so an invalidation channel) of this test's own; keys deleted afterwards."""
-    prefix = f"mangaassist:test:cache:{uuid.uuid4().hex}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await redis_client.delete(*keys)
 
 
 class RedisProxy:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
@@ -20,24 +18,6 @@ from connectors.kafka import free_loopback_port
 from tests.integration.conftest import REDIS_URL
 from tests.unit.connectors.handoff.helpers import FakeClock, escalation
 from tests.unit.connectors.handoff.queue_contract import AVERAGE_HANDLE_S, QueueContract
-
-
-@pytest.fixture
-async def redis_client() -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    assert await client.ping()  # fails, never skips, when Redis is missing
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    prefix = f"mangaassist:test:handoff:{uuid.uuid4().hex}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await redis_client.delete(*keys)
 
 
 @pytest.fixture

@@ -6,16 +6,13 @@ test gets it with an empty script and log, and releases its stalled streams.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis.asyncio as redis
 
 from connectors.llm import bedrock_runtime_client
 from connectors.llm.testing import FakeBedrock, FakeOpenAI, ServerThread
-from tests.integration.conftest import REDIS_URL
 
 REGION = "ap-northeast-1"
 # The fake accepts any signature; passed to the client, never put in os.environ.
@@ -62,21 +59,3 @@ def fake_openai(openai_server: tuple[FakeOpenAI, str]) -> Iterator[FakeOpenAI]:
     fake.reset()
     yield fake
     fake.release()
-
-
-@pytest.fixture
-async def redis_client() -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    assert await client.ping()  # fails, never skips, when Redis is missing
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    prefix = f"mangaassist:test:llm:{uuid.uuid4().hex}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await redis_client.delete(*keys)

@@ -13,26 +13,7 @@ import pytest
 import redis.asyncio as redis
 
 from connectors.memory import DynamoDbMemory, RedisMemory, ensure_table
-from tests.integration.conftest import REDIS_URL
 from tests.unit.connectors.memory.helpers import Backend, FakeClock
-
-
-@pytest.fixture
-async def redis_client() -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    assert await client.ping()  # fails, never skips, when Redis is missing
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    prefix = f"mangaassist:test:memory:{uuid.uuid4().hex}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await redis_client.delete(*keys)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import sys
 import time
 
 from bridge.settings import BridgeSettings
+from connectors.cache.settings import CacheSettings
 from connectors.kafka import LocalBrokerSettings
 from mangaassist.errors import MangaAssistError
 from mangaassist.stack import LocalStack
@@ -31,6 +32,9 @@ async def run_dev(broker: LocalBrokerSettings, bridge: BridgeSettings) -> int:
         say(f"ready in {time.monotonic() - started:.1f}s; logs in {stack.log_dir}/")
         say(f"chat page: {stack.base_url}/")
         say(f"terminal client: mangaassist chat --url {stack.base_url}")
+        metrics = CacheSettings()
+        if metrics.metrics_port:
+            say(f"cache metrics: http://{metrics.metrics_host}:{metrics.metrics_port}/metrics")
         say("press Ctrl-C to stop")
         while not stop.is_set():
             dead = stack.dead_child()

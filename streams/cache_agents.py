@@ -5,10 +5,15 @@ through Redis, the L1 of every other process; see ``connectors/cache/fanout.py``
 Invalidating is idempotent, so a redelivered event is harmless, and the order
 of changes does not matter: the next read loads the current value from the origin.
 An event that does not decode goes to ``chat.deadletter``; the agent goes on.
+
+:func:`run_caches` gives the worker's :class:`~connectors.cache.CacheSuite` the
+app's life: started (invalidations from other processes, ``GET /metrics``)
+once the app runs, closed on shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -16,6 +21,7 @@ from typing import Any, Protocol
 import faust
 from faust.types import AgentT
 
+from connectors.cache import CacheSettings, CacheSuite, serve_metrics
 from schemas import AvroCodec, CatalogChange, PromotionChange
 from streams.app import raw_topic
 from streams.settings import KafkaSettings
@@ -96,4 +102,47 @@ def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> Agen
         async for event in stream.events():
             await runner(IncomingMessage.from_faust(event))
 
-    return app.agent(topic, name=runner.name)(agent)
+    wired = app.agent(topic, name=runner.name)(agent)
+    wired.stage_runner = runner  # type: ignore[attr-defined]  # streams.testing.put waits on it
+    return wired
+
+
+async def start_caches(caches: CacheSuite, settings: CacheSettings) -> asyncio.Server | None:
+    """Start ``caches`` on the running loop and serve their metrics, if a port is set.
+
+    A port already taken leaves the metrics unserved (logged), never the worker down.
+    """
+    caches.start()
+    if not settings.metrics_port:
+        return None
+    host, port = settings.metrics_host, settings.metrics_port
+    try:
+        server = await serve_metrics(caches.metrics, host, port)
+    except OSError as exc:
+        log.warning("cache metrics not served on %s:%d: %s", host, port, exc)
+        return None
+    log.info("cache metrics on http://%s:%d/metrics", host, port)
+    return server
+
+
+async def stop_caches(caches: CacheSuite, server: asyncio.Server | None) -> None:
+    if server is not None:
+        server.close()
+        await server.wait_closed()
+    await caches.aclose()
+
+
+def run_caches(app: faust.App, caches: CacheSuite, settings: CacheSettings) -> None:
+    """Start ``caches`` (and their ``/metrics``) once ``app`` runs; close them on its shutdown."""
+    servers: list[asyncio.Server] = []
+
+    async def start() -> None:
+        server = await start_caches(caches, settings)
+        if server is not None:
+            servers.append(server)
+
+    async def stop(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await stop_caches(caches, servers.pop() if servers else None)
+
+    app.task(start)
+    app.on_before_shutdown.connect(stop)

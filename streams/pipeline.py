@@ -33,6 +33,8 @@ from agents.retrieval import (
     Retriever,
     ground,
 )
+from connectors.cache import CacheSettings, CacheSuite, StoreOrigin, caches_from_settings
+from connectors.commerce.cache_origin import ServiceCatalogOrigin
 from connectors.commerce.context import ServiceCatalog, ServiceOrders, ServiceRecommendations
 from connectors.commerce.factory import CommerceServices, services_from_settings
 from connectors.commerce.settings import CommerceSettings
@@ -52,7 +54,7 @@ from connectors.memory import (
     ShownItem,
     memory_from_settings,
 )
-from connectors.store import CatalogSearch, load_store
+from connectors.store import CatalogSearch, StoreData, load_store
 from connectors.store.retriever import CatalogRetriever, OrderLookup
 from schemas import (
     AvroCodec,
@@ -210,6 +212,30 @@ def guardrail_stage(event: ReplyChunk | FinalReply) -> Emitted:
     return [(RESPONSES, guard_final(event))]
 
 
+def remote_services(commerce: CommerceSettings | None = None) -> CommerceServices | None:
+    """The store services as network clients with the ``http`` backend; None with ``local``,
+    whose lookups read the demo store in this process."""
+    commerce = commerce or CommerceSettings()
+    return services_from_settings(commerce) if commerce.backend == "http" else None
+
+
+def pipeline_caches(
+    settings: CacheSettings,
+    services: CommerceServices | None = None,
+    store: StoreData | None = None,
+    *,
+    key_prefix: str | None = None,
+) -> CacheSuite:
+    """The caches the retrieval stage reads, loading from the catalog it would otherwise call.
+
+    With ``services`` (the http backend, or services handed in) product details
+    load from their catalog service; without, from ``store`` (the demo store)
+    in this process. Nothing is contacted until the first lookup.
+    """
+    origin = ServiceCatalogOrigin(services.catalog) if services is not None else StoreOrigin(store)
+    return caches_from_settings(settings, catalog=origin, key_prefix=key_prefix)
+
+
 def register_pipeline(
     app: faust.App,
     kafka: KafkaSettings,
@@ -219,6 +245,7 @@ def register_pipeline(
     memory: ConversationMemory | None = None,
     gateway: LlmGateway | None = None,
     services: CommerceServices | None = None,
+    caches: CacheSuite | None = None,
 ) -> dict[str, AgentT[Any]]:
     """Declare every topic and the four stage agents on ``app``; returns the agents by name.
 
@@ -227,6 +254,13 @@ def register_pipeline(
     to the LLM provider :class:`LlmSettings` names (the local grounded generator),
     ``services`` to the store services :class:`CommerceSettings` names; with the
     ``http`` backend, catalog and order lookups go through them too.
+
+    ``caches``: the catalog cache every product line reads its details through
+    (prices and availability stay live). Its catalog origin must be the one
+    :func:`pipeline_caches` picks for these ``services``. The caller owns it
+    (start, invalidation agents, close): the worker passes the suite it owns
+    (``streams.worker.build_app``). Without one, a cache that keeps nothing
+    reads every detail from the origin.
     """
     topics = {spec: raw_topic(app, spec, kafka) for spec in ALL_TOPICS}
 
@@ -246,28 +280,26 @@ def register_pipeline(
         sender = Sender(codec, raw_send)
     settings = settings or PipelineSettings()
     store = load_store()
-    catalog = CatalogRetriever(store, CatalogSearch.bundled())
     memory_settings = MemorySettings()
     # A local DynamoDB stand-in starts empty; a production table is made at deploy time.
     memory = memory or memory_from_settings(
         memory_settings, ensure_dynamodb_table=memory_settings.dynamodb_endpoint_url is not None
     )
     knowledge = KnowledgeRetriever(LocalKnowledgeBase.bundled())
-    commerce = CommerceSettings()
     # Services handed in (or configured as http) answer every lookup; the default
     # local backend reads the same data in-process, without the service hop.
-    through_services = services is not None or commerce.backend == "http"
-    services = services or services_from_settings(commerce, store=store)
-    if through_services:
-        service_catalog = ServiceCatalog(services.catalog)
-        catalog_source: CatalogSource = service_catalog
-        products: ProductLookup = service_catalog
-        orders: OrderSource = ServiceOrders(services.orders)
+    remote = services or remote_services()
+    services = remote or services_from_settings(CommerceSettings(), store=store)
+    caches = caches or pipeline_caches(CacheSettings(enabled=False), remote, store)
+    product_lines = ServiceCatalog(services.catalog, caches.catalog)
+    if remote is not None:
+        catalog_source: CatalogSource = product_lines
+        products: ProductLookup = product_lines
+        orders: OrderSource = ServiceOrders(remote.orders)
     else:  # in-process: the same data without a service hop
+        catalog = CatalogRetriever(store, CatalogSearch.bundled(), caches.catalog)
         catalog_source, products, orders = catalog, catalog, OrderLookup(store)
-    recommendations = ServiceRecommendations(
-        services.recommendations, ServiceCatalog(services.catalog)
-    )
+    recommendations = ServiceRecommendations(services.recommendations, product_lines)
     retrieve = retrieval_stage(knowledge, catalog_source, orders, products, recommendations, memory)
     gateway = gateway or gateway_from_settings(LlmSettings())
     guard = Guard()

@@ -53,15 +53,21 @@ async def pipeline_under_test(
     """The four pipeline agents on an app that never starts, and the sender recording them.
 
     ``dependencies`` go to :func:`streams.pipeline.register_pipeline` (memory,
-    gateway, services). Enter it in an async test, so faust binds to its loop.
+    gateway, services, caches). With ``caches``, the cache invalidation agents
+    over them are there too, by name, as on the worker. Enter it in an async
+    test, so faust binds to its loop.
     """
     from streams.app import create_app
+    from streams.cache_agents import register_cache_invalidation
     from streams.pipeline import register_pipeline
     from streams.settings import KafkaSettings
 
     app = create_app("pipeline", KafkaSettings(app_id="test-pipeline"))
     sender = RecordingSender(codec)
     agents = register_pipeline(app, KafkaSettings(), codec, sender, **dependencies)
+    caches = dependencies.get("caches")
+    if caches is not None:
+        agents |= register_cache_invalidation(app, KafkaSettings(), codec, caches, sender)
     app.finalize()
     app.flow_control.resume()
     try:

@@ -26,11 +26,20 @@ def build_app(role: Role, kafka: KafkaSettings) -> faust.App:
 
     app.on_rebalance_complete.connect(announce_ready)
 
+    from connectors.cache import CacheSettings
+    from streams.cache_agents import register_cache_invalidation, run_caches
     from streams.handoff_agent import register_handoff
-    from streams.pipeline import register_pipeline
+    from streams.pipeline import pipeline_caches, register_pipeline, remote_services
 
     codec = default_codec()
-    register_pipeline(app, kafka, codec)
+    # One cache suite: the retrieval stage reads through it, the change events
+    # invalidate it, /metrics reports it.
+    cache_settings = CacheSettings()
+    services = remote_services()
+    caches = pipeline_caches(cache_settings, services)
+    register_pipeline(app, kafka, codec, services=services, caches=caches)
+    register_cache_invalidation(app, kafka, codec, caches)
+    run_caches(app, caches, cache_settings)
     register_handoff(app, kafka, codec)
     return app
 

@@ -1,10 +1,10 @@
 """Where the caches load from: small protocols, and a local origin over the demo store.
 
-The commerce services (``CatalogService``, ``PromotionService``) will sit
-behind these protocols through a thin adapter; :class:`StoreOrigin` answers
-from the bundled synthetic store meanwhile. Every method is batched: one call
-for all the keys a lookup missed. Keys the origin does not know are left out
-of its answer.
+:class:`StoreOrigin` answers from the bundled synthetic store (the pipeline's
+``local`` commerce backend); the catalog service sits behind ``CatalogOrigin``
+through ``connectors.commerce.cache_origin.ServiceCatalogOrigin`` (the ``http``
+backend). Every method is batched: one call for all the keys a lookup missed.
+Keys the origin does not know are left out of its answer.
 """
 
 from __future__ import annotations

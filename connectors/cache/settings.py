@@ -42,3 +42,13 @@ class CacheSettings(BaseSettings):
     retry_after_s: float = Field(
         default=1.0, ge=0, description="After a Redis failure, Redis is skipped this long."
     )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the pipeline worker serves GET /metrics on (0.0.0.0 for a scraper).",
+    )
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="Port of the pipeline worker's cache metrics (Prometheus text); 0: not served.",
+    )

@@ -1,7 +1,9 @@
 """The store services as the retrieval stage's context: grounded, bilingual lines.
 
-Every price and availability in a line is read live from the catalog
-service's offers, never from a cache. A service that cannot answer raises
+Product details come through the catalog cache (``connectors.cache.CachedCatalog``,
+over :class:`~connectors.commerce.cache_origin.ServiceCatalogOrigin` on the
+http backend); every price and availability in a line is read live from the
+catalog service's offers, never from a cache. A service that cannot answer raises
 :class:`~connectors.commerce.exceptions.CommerceError`; the retrieval stage
 turns that into the seeds' degraded-mode reply.
 """
@@ -11,20 +13,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connectors.cache.facades import CachedCatalog
 from connectors.commerce.base import CatalogService, OrderService
 from connectors.commerce.models import RecommendationRequest
 from connectors.commerce.recommend import ResilientRecommendations
-from connectors.store.retriever import describe_offer, order_context
+from connectors.store.retriever import describe_products, order_context
 from schemas.events import ContextItem, Entity, Locale
 
 _SUGGESTIONS = 3
 
 
 class ServiceCatalog:
-    """Catalog search through the catalog service, priced with live offers."""
+    """Catalog search through the catalog service; products described by ``products``.
 
-    def __init__(self, catalog: CatalogService) -> None:
+    ``products`` is the catalog cache: cached details joined with live offers.
+    """
+
+    def __init__(self, catalog: CatalogService, products: CachedCatalog) -> None:
         self._catalog = catalog
+        self._products = products
 
     async def search(self, text: str, locale: Locale, k: int = 3) -> list[ContextItem]:
         hits = await self._catalog.search(text[:200], k)
@@ -55,24 +62,8 @@ class ServiceCatalog:
         return await self.describe([e.value for e in entities if e.kind == "asin"], locale)
 
     async def describe(self, asins: Sequence[str], locale: Locale) -> list[ContextItem]:
-        """One grounded line per known ASIN, in the order given."""
-        if not asins:
-            return []
-        products = await self._catalog.get_products(asins)
-        offers = await self._catalog.get_offers(list(products))
-        items = []
-        for asin in asins:
-            product, offer = products.get(asin), offers.get(asin)
-            if product is None or offer is None:
-                continue
-            title = product.title_ja if locale == "ja" else product.title_en
-            line = describe_offer(
-                title, product.format, offer.price_jpy, offer.availability, locale
-            )
-            items.append(
-                ContextItem(source="catalog", ref_id=asin, title=title, text=line, score=1.0)
-            )
-        return items
+        """One grounded line per known ASIN on sale, in the order given."""
+        return await describe_products(self._products, asins, locale)
 
 
 class ServiceOrders:

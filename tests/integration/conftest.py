@@ -1,8 +1,8 @@
 """The real parts for integration tests.
 
 The broker, the workers and the bridge are started here, on free loopback
-ports; PostgreSQL is the one started by ``make services`` (CI runs it). A test
-never skips because a service is absent: it fails.
+ports; PostgreSQL and Redis are the ones started by ``make services`` (CI runs
+them). A test never skips because a service is absent: it fails.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import redis.asyncio as redis
 from pydantic import SecretStr
 
 from analytics import WarehouseSettings, WarehouseSink, sink_from_settings
@@ -68,6 +69,8 @@ def stack(
         "MANGAASSIST_MEMORY_REDIS_URL": REDIS_URL,
         # The agent console on the bridge, over the in-process hand-off queue.
         "MANGAASSIST_HANDOFF_CONSOLE_TOKEN": "integration-console-" + "z" * 24,
+        # The pipeline worker's cache metrics, on a port of this session's own.
+        "MANGAASSIST_CACHE_METRICS_PORT": str(free_loopback_port()),
     }
     broker = LocalBrokerSettings(port=free_loopback_port(), log_file=logs / "broker.log")
     bridge = BridgeSettings(port=free_loopback_port())
@@ -86,3 +89,21 @@ def e2e_sink(e2e_warehouse: WarehouseSettings) -> Iterator[WarehouseSink]:
     sink = sink_from_settings(e2e_warehouse)
     yield sink
     sink.close()
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    assert await client.ping()  # fails, never skips, when Redis is missing
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
+    """A key prefix (and so a pub/sub channel) of this test's own; its keys are deleted after."""
+    prefix = f"mangaassist:test:{uuid.uuid4().hex}:"
+    yield prefix
+    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await redis_client.delete(*keys)

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaProducer
 
 from analytics import WarehouseSink
 from mangaassist.stack import LocalStack
+from schemas import CatalogChange, default_codec
+from streams.cache_agents import change_key
+from streams.topics import CATALOG_CHANGES, topic_name
 from tests.integration.chat import (
     connected,
     frames_until_final,
@@ -146,3 +152,53 @@ async def test_requests_without_a_valid_token_are_refused(stack: LocalStack) -> 
             headers={"Authorization": "Bearer forged.token.value"},
         )
     assert (missing.status_code, forged.status_code) == (401, 401)
+
+
+async def _cache_metrics(stack: LocalStack) -> dict[str, float]:
+    """The pipeline worker's /metrics, as series name with labels → value."""
+    port = stack.env["MANGAASSIST_CACHE_METRICS_PORT"]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    lines = [line for line in response.text.splitlines() if not line.startswith("#")]
+    return {name: float(value) for name, value in (line.rsplit(" ", 1) for line in lines)}
+
+
+async def _ask_a_product(stack: LocalStack) -> dict[str, Any]:
+    _, socket = await connected(stack.base_url, "en")
+    async with socket:
+        text = "How much is Hero of the Twilight Capital volume 3?"
+        await socket.send(json.dumps({"type": "message", "text": text, "client_msg_id": "m1"}))
+        final = (await frames_until_final(socket, 1))[-1]
+    assert (final["type"], final["status"], final["path"]) == ("final", "ok", "retrieval"), final
+    assert final["sources"]
+    return final
+
+
+async def test_the_worker_reads_products_through_its_cache_and_a_change_invalidates_them(
+    stack: LocalStack,
+) -> None:
+    hits = 'mangaassist_cache_hits_total{namespace="products",tier="l1"}'
+    loads = 'mangaassist_cache_origin_loads_total{namespace="products"}'
+    invalidated = 'mangaassist_cache_invalidated_keys_total{namespace="products"}'
+    final = await _ask_a_product(stack)
+    await _ask_a_product(stack)  # the same products, from L1 now
+    before = await _cache_metrics(stack)
+    assert before[hits] >= 1
+    change = CatalogChange(asins=(final["sources"][0],), kind="updated")
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka.bootstrap_servers)
+    await producer.start()
+    try:
+        topic = topic_name(CATALOG_CHANGES, stack.kafka.topic_prefix)
+        await producer.send_and_wait(topic, default_codec().encode(change), key=change_key(change))
+    finally:
+        await producer.stop()
+    deadline = time.monotonic() + 15
+    while (await _cache_metrics(stack)).get(invalidated, 0) <= before.get(invalidated, 0):
+        assert time.monotonic() < deadline, "the worker did not apply the catalog change"
+        await asyncio.sleep(0.1)
+    await _ask_a_product(stack)
+    after = await _cache_metrics(stack)
+    # The invalidated product was dropped from L1 and Redis: read again from the origin.
+    assert after[loads] > before.get(loads, 0)

@@ -1,6 +1,6 @@
 """Shared fixtures of the connector integration tests: moto's server, started as a
-subprocess on a free loopback port for the session, and a real-Redis client with a
-key prefix of each test's own."""
+subprocess on a free loopback port for the session (the real-Redis client and the
+key prefix of each test's own are in ``tests/integration/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,14 @@ import http.client
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis.asyncio as redis
 
 from connectors.kafka import free_loopback_port
 from connectors.memory import dynamodb_client
-from tests.integration.conftest import REDIS_URL
 
 # moto accepts any credentials; passed to the client, never put in os.environ.
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -78,21 +75,3 @@ def dynamodb(moto_endpoint: str) -> Iterator[Any]:
     )
     yield client
     client.close()
-
-
-@pytest.fixture
-async def redis_client() -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    assert await client.ping()  # fails, never skips, when Redis is missing
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def key_prefix(redis_client: redis.Redis) -> AsyncIterator[str]:
-    """A key prefix (and so a pub/sub channel) of this test's own; its keys are deleted after."""
-    prefix = f"mangaassist:test:{uuid.uuid4().hex}:"
-    yield prefix
-    keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await redis_client.delete(*keys)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from connectors.kafka import free_loopback_port
 from mangaassist.processes import ChildProcess
 from mangaassist.stack import LocalStack
@@ -38,9 +40,11 @@ def test_chat_once_prints_the_final_reply_as_one_json_line(stack: LocalStack) ->
 
 def test_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     bridge_port, broker_port = free_loopback_port(), free_loopback_port()
+    metrics_port = free_loopback_port()
     env = {
         "MANGAASSIST_WAREHOUSE_DUCKDB_PATH": str(tmp_path / "analytics.duckdb"),
         "MANGAASSIST_LOCAL_BROKER_LOG_FILE": str(tmp_path / "broker.log"),
+        "MANGAASSIST_CACHE_METRICS_PORT": str(metrics_port),
     }
     dev = ChildProcess.mangaassist(
         "dev",
@@ -55,11 +59,14 @@ def test_dev_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
         url = f"http://127.0.0.1:{bridge_port}"
         done = mangaassist("chat", "--url", url, "--once", "hello")
         assert json.loads(done.stdout)["status"] == "ok", done.stderr
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+        assert metrics.status_code == 200
         dev.signal(signal.SIGINT)
         assert dev.wait(30) == 0
     finally:
         dev.stop()
     log = (tmp_path / "dev.log").read_text(encoding="utf-8")
     assert f"chat page: {url}/" in log
+    assert f"cache metrics: http://127.0.0.1:{metrics_port}/metrics" in log
     assert log.rstrip().endswith("[mangaassist dev] stopped")
     assert (tmp_path / "analytics.duckdb").exists()

@@ -11,12 +11,12 @@ from faust.types import AgentT
 
 from connectors.kafka import free_loopback_port
 from connectors.memory import RedisMemory
-from schemas import AvroCodec, ChatTurn, FinalReply, load_catalog
+from schemas import AvroCodec, ChatTurn, Event, FinalReply, load_catalog
 from schemas.registry import LocalSchemaRegistry
 from streams.app import create_app
 from streams.pipeline import register_pipeline
 from streams.settings import KafkaSettings
-from streams.testing import RecordingSender
+from streams.testing import RecordingSender, put
 from streams.topics import DRAFTS, GROUNDED, RESPONSES, UNDERSTOOD
 
 CODEC = AvroCodec(LocalSchemaRegistry(load_catalog()))
@@ -37,9 +37,9 @@ async def agents_without_memory() -> AsyncIterator[tuple[dict[str, AgentT], Reco
         consumer._thread.thread_loop.close()
 
 
-async def _put(agent: AgentT, event: object) -> None:
-    async with agent.test_context() as running:
-        await running.put(CODEC.encode(event), key=b"s")  # type: ignore[arg-type]
+async def _put(agent: AgentT, event: Event) -> None:
+    # Waits for the stage to finish: retrieval awaits the catalog cache.
+    await put(agent, CODEC, event)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
-from connectors.cache import Offer, ProductDetails, Recommendations
+from connectors.cache import Offer, ProductDetails, Recommendations, StoreOrigin
 from connectors.store.models import Promotion, Series
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -94,6 +94,34 @@ class FakeCatalog:
             )
             for asin in asins
             if asin in self.prices
+        }
+
+
+class ChangingStore(StoreOrigin):
+    """The demo store as the catalog origin, with titles and prices a test changes; counts
+    the detail loads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles_en: dict[str, str] = {}
+        self.prices: dict[str, int] = {}
+        self.detail_calls: list[list[str]] = []
+
+    async def product_details(self, asins: Sequence[str]) -> dict[str, ProductDetails]:
+        self.detail_calls.append(list(asins))
+        found = await super().product_details(asins)
+        return {
+            asin: found[asin].model_copy(update={"title_en": self.titles_en[asin]})
+            if asin in self.titles_en
+            else found[asin]
+            for asin in found
+        }
+
+    async def offers(self, asins: Sequence[str]) -> dict[str, Offer]:
+        offers = await super().offers(asins)
+        return {
+            asin: offer.model_copy(update={"price_jpy": self.prices.get(asin, offer.price_jpy)})
+            for asin, offer in offers.items()
         }
 
 

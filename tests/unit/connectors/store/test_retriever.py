@@ -1,30 +1,33 @@
 """The catalog as pipeline context: lines quote the catalog's own prices and stock."""
 
+from connectors.cache import CacheSettings, caches_from_settings
 from connectors.store import CatalogSearch, load_store
 from connectors.store.retriever import CatalogRetriever, OrderLookup
 
-RETRIEVER = CatalogRetriever(load_store(), CatalogSearch.bundled())
+# Details through a catalog cache that keeps nothing: every line is read from the store.
+CATALOG = caches_from_settings(CacheSettings(enabled=False)).catalog
+RETRIEVER = CatalogRetriever(load_store(), CatalogSearch.bundled(), CATALOG)
 
 
-def test_a_named_volume_comes_back_with_its_real_price_in_both_languages() -> None:
+async def test_a_named_volume_comes_back_with_its_real_price_in_both_languages() -> None:
     store = load_store()
     for locale in ("ja", "en"):
-        [top, *_] = RETRIEVER.search("黄昏の王都の勇者 3巻", locale)
+        [top, *_] = await RETRIEVER.search("黄昏の王都の勇者 3巻", locale)
         item = store.item_by_asin[top.ref_id]
         assert (top.source, 3) == ("catalog", item.volumes[0])
         price = f"{item.price_jpy:,}円" if locale == "ja" else f"¥{item.price_jpy:,}"
         assert price in top.text
 
 
-def test_a_series_without_a_volume_quotes_its_lowest_price() -> None:
+async def test_a_series_without_a_volume_quotes_its_lowest_price() -> None:
     store = load_store()
-    [top, *_] = RETRIEVER.search("Hero of the Twilight Capital", "en")
+    [top, *_] = await RETRIEVER.search("Hero of the Twilight Capital", "en")
     lowest = min(item.price_jpy for item in store.items_by_series[top.ref_id])
     assert top.text.endswith(f"from ¥{lowest:,}.")
 
 
-def test_nothing_found_is_an_empty_list() -> None:
-    assert RETRIEVER.search("zzzzqqqq", "en") == []
+async def test_nothing_found_is_an_empty_list() -> None:
+    assert await RETRIEVER.search("zzzzqqqq", "en") == []
 
 
 def test_orders_are_found_only_for_their_owner_in_both_languages() -> None:
@@ -51,23 +54,23 @@ def _kindle_item_with_volumes() -> tuple[str, str]:
     raise AssertionError("the demo store has a series with Kindle volumes 1 and 3")
 
 
-def test_lookup_finds_the_named_items_in_order() -> None:
+async def test_lookup_finds_the_named_items_in_order() -> None:
     from schemas.events import Entity
 
     series_id, asin = _kindle_item_with_volumes()
-    found = RETRIEVER.lookup(
+    found = await RETRIEVER.lookup(
         (Entity(kind="asin", value=asin), Entity(kind="series", value=series_id)), "en"
     )
     assert [item.ref_id for item in found] == [asin, series_id]
     assert all(item.source == "catalog" for item in found)
 
 
-def test_lookup_with_a_volume_finds_that_volume_in_the_items_format() -> None:
+async def test_lookup_with_a_volume_finds_that_volume_in_the_items_format() -> None:
     from schemas.events import Entity
 
     store = load_store()
     series_id, asin = _kindle_item_with_volumes()
-    [found] = RETRIEVER.lookup(
+    [found] = await RETRIEVER.lookup(
         (Entity(kind="asin", value=asin), Entity(kind="volume", value="1")), "ja"
     )
     item = store.item_by_asin[found.ref_id]
@@ -75,7 +78,7 @@ def test_lookup_with_a_volume_finds_that_volume_in_the_items_format() -> None:
     assert f"{item.price_jpy:,}円" in found.text
 
 
-def test_lookup_ignores_ids_it_does_not_know() -> None:
+async def test_lookup_ignores_ids_it_does_not_know() -> None:
     from schemas.events import Entity
 
-    assert RETRIEVER.lookup((Entity(kind="asin", value="B0ZZZZZZZZ"),), "en") == []
+    assert await RETRIEVER.lookup((Entity(kind="asin", value="B0ZZZZZZZZ"),), "en") == []

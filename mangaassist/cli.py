@@ -323,7 +323,9 @@ def _train_intent(args: argparse.Namespace) -> int:
     from agents.intent.command import train_intent_main
     from agents.intent.model import bundled_model_path
 
-    return train_intent_main(args.data, args.model or bundled_model_path(), args.report_dir)
+    return train_intent_main(
+        args.data, args.model or bundled_model_path(), args.report_dir, args.unseen_writers
+    )
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -565,6 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
     train_intent.add_argument("--data", type=Path, help="folder of examples_*.jsonl files")
     train_intent.add_argument("--model", type=Path, help="where to write the model file")
     train_intent.add_argument("--report-dir", type=Path, default=Path("var/intent"))
+    train_intent.add_argument(
+        "--unseen-writers",
+        action="store_true",
+        help="also score each examples file with a model trained without it (a few minutes)",
+    )
     train_intent.set_defaults(func=_train_intent)
 
     classify = commands.add_parser(

@@ -42,14 +42,32 @@ def bundled_data_dir() -> Path:
 
 def load_examples(directory: Path | None = None) -> list[Example]:
     """Every example under ``directory`` (the bundled data by default), files in name order."""
+    return [example for batch in load_batches(directory).values() for example in batch]
+
+
+def load_batches(directory: Path | None = None) -> dict[str, list[Example]]:
+    """The examples of each ``examples_*.jsonl`` file by file name, in name order.
+
+    Each file is one writing batch (one writer, one angle), which makes a file
+    the natural unit for measuring how the model does on a writer it never saw.
+    """
     directory = directory or bundled_data_dir()
     paths = sorted(directory.glob("examples_*.jsonl"))
     if not paths:
         raise IntentModelError(f"no examples_*.jsonl files in {directory}")
-    examples: list[Example] = []
-    for path in paths:
-        examples.extend(_read(path))
-    return examples
+    return {path.name: list(_read(path)) for path in paths}
+
+
+INDEPENDENT_TEST_FILE = "independent_test.jsonl"
+
+
+def load_independent_test(directory: Path | None = None) -> list[Example]:
+    """The test messages written from the labelling guide alone, without seeing the examples.
+
+    They are never trained on; an empty list when ``directory`` has none.
+    """
+    path = (directory or bundled_data_dir()) / INDEPENDENT_TEST_FILE
+    return list(_read(path)) if path.exists() else []
 
 
 def split(examples: Iterable[Example], which: Split) -> list[Example]:

@@ -26,6 +26,7 @@ _LATIN_WORD_RE = re.compile(r"[a-z][a-z0'’]*")
 _NUMBER_RE = re.compile(r"(?<![a-z0])0+(?![a-z0])")
 # Kana, kanji, the long-vowel mark and the 々 repeat mark.
 _JAPANESE_RUN_RE = re.compile("[\u3005\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 _SKIPPED_PARTS_OF_SPEECH = frozenset({"補助記号", "空白"})
 _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("order_id", re.compile(r"0{3}-0{7}-0{7}")),
@@ -52,27 +53,39 @@ def features(text: str) -> list[str]:
     words = _LATIN_WORD_RE.findall(folded)
     for word in words:
         found.append("w:" + word)
-        padded = f"<{word}>"
-        for size in (3, 4, 5):
-            found.extend("c:" + padded[i : i + size] for i in range(len(padded) - size + 1))
+        found.extend("c:" + gram for gram in _grams(f"<{word}>", (3, 4, 5)))
     found.extend(f"b:{left}_{right}" for left, right in pairwise(words))
     runs = _JAPANESE_RUN_RE.findall(folded)
     for run in runs:
-        padded = f"<{run}>"
         found.extend("j:" + char for char in run)
-        for size in (2, 3):
-            found.extend("j:" + padded[i : i + size] for i in range(len(padded) - size + 1))
+        found.extend("j:" + gram for gram in _grams(f"<{run}>", (2, 3)))
     if runs:
+        morphemes = [
+            m
+            for m in _tokenizer().tokenize(folded)
+            if m.part_of_speech()[0] not in _SKIPPED_PARTS_OF_SPEECH
+        ]
         # Dictionary forms let 届かない, 届いてない and 届きません share the word 届く.
-        found.extend(
-            "jw:" + morpheme.normalized_form()
-            for morpheme in _tokenizer().tokenize(folded)
-            if morpheme.part_of_speech()[0] not in _SKIPPED_PARTS_OF_SPEECH
+        found.extend("jw:" + morpheme.normalized_form() for morpheme in morphemes)
+        # Readings in katakana let へんきん (kana typed without conversion) meet 返金.
+        reading = "".join(
+            _katakana(m.reading_form())
+            for m in morphemes
+            if _JAPANESE_RUN_RE.fullmatch(m.surface())
         )
+        found.extend("jr:" + gram for gram in _grams(f"<{reading}>", (2, 3)))
     if len(found) == 1 and folded.strip():
         # Nothing but symbols or emoji: the characters themselves are the evidence.
         found.extend("s:" + char for char in folded if not char.isspace())
     return found
+
+
+def _grams(text: str, sizes: tuple[int, ...]) -> list[str]:
+    return [text[i : i + size] for size in sizes for i in range(len(text) - size + 1)]
+
+
+def _katakana(text: str) -> str:
+    return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 @cache

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from agents.intent import rules
 from agents.intent.dataset import Example, fingerprint
@@ -29,7 +30,7 @@ Progress = Callable[[str], None]
 class TrainingConfig:
     # A feature seen in fewer training examples is noise more often than evidence.
     min_count: int = 2
-    l2: float = 5e-5
+    l2: float = 5e-6
     epochs: int = 300
     learning_rate: float = 0.2
     folds: int = 5
@@ -38,78 +39,49 @@ class TrainingConfig:
     rule_min_precision: float = 0.97
 
 
-@dataclass(frozen=True, slots=True)
-class _Design:
-    """A sparse example-by-feature matrix, each row scaled to unit length."""
-
-    starts: IntArray  # where each row's entries begin
-    columns: IntArray
-    values: FloatArray
-    rows: IntArray  # the row of each entry
-    by_column: IntArray  # entry order sorted by column, for the gradient
-    column_starts: IntArray
-    columns_present: IntArray
-
-    @classmethod
-    def build(cls, texts: Sequence[str], vocabulary: dict[str, int]) -> _Design:
-        columns: list[int] = []
-        starts = [0]
-        values: list[float] = []
-        for text in texts:
-            row = sorted({vocabulary[f] for f in features(text) if f in vocabulary})
-            columns.extend(row)
-            values.extend([1.0 / math.sqrt(len(row))] * len(row))
-            starts.append(len(columns))
-        column_array = np.array(columns, dtype=np.int64)
-        start_array = np.array(starts, dtype=np.int64)
-        by_column = np.argsort(column_array, kind="stable")
-        present, column_starts = np.unique(column_array[by_column], return_index=True)
-        return cls(
-            starts=start_array,
-            columns=column_array,
-            values=np.array(values, dtype=np.float32),
-            rows=np.repeat(np.arange(len(texts)), np.diff(start_array)),
-            by_column=by_column,
-            column_starts=column_starts,
-            columns_present=present,
-        )
-
-    def times(self, weights: FloatArray) -> FloatArray:
-        entries = weights[self.columns] * self.values[:, None]
-        result: FloatArray = np.add.reduceat(entries, self.starts[:-1], axis=0)
-        return result
-
-    def transposed_times(self, per_row: FloatArray, n_columns: int) -> FloatArray:
-        entries = (per_row[self.rows] * self.values[:, None])[self.by_column]
-        result = np.zeros((n_columns, per_row.shape[1]), dtype=np.float32)
-        result[self.columns_present] = np.add.reduceat(entries, self.column_starts, axis=0)
-        return result
+FeatureSet = frozenset[str]
 
 
-def build_vocabulary(texts: Sequence[str], min_count: int) -> dict[str, int]:
+def design_matrix(rows: Sequence[FeatureSet], vocabulary: dict[str, int]) -> sparse.csr_array:
+    """The example-by-feature matrix, each row scaled to unit length as the model scales it."""
+    columns: list[int] = []
+    starts = [0]
+    values: list[float] = []
+    for found in rows:
+        row = sorted(vocabulary[f] for f in found if f in vocabulary)
+        columns.extend(row)
+        values.extend([1.0 / math.sqrt(len(row))] * len(row))
+        starts.append(len(columns))
+    return sparse.csr_array(
+        (np.array(values, dtype=np.float32), np.array(columns), np.array(starts)),
+        shape=(len(rows), len(vocabulary)),
+    )
+
+
+def build_vocabulary(rows: Sequence[FeatureSet], min_count: int) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for text in texts:
-        for feature in set(features(text)):
+    for found in rows:
+        for feature in found:
             counts[feature] = counts.get(feature, 0) + 1
     kept = sorted(f for f, n in counts.items() if n >= min_count or f == "bias")
     return {feature: index for index, feature in enumerate(kept)}
 
 
 def fit_weights(
-    examples: Sequence[Example], config: TrainingConfig
+    rows: Sequence[FeatureSet], labels: Sequence[str], config: TrainingConfig
 ) -> tuple[dict[str, int], FloatArray, FloatArray]:
     """Vocabulary, weights and bias of a softmax regression, by full-batch Adam."""
-    texts = [example.text for example in examples]
-    vocabulary = build_vocabulary(texts, config.min_count)
-    design = _Design.build(texts, vocabulary)
-    targets = np.zeros((len(examples), len(INTENTS)), dtype=np.float32)
-    targets[np.arange(len(examples)), [INTENTS.index(e.label) for e in examples]] = 1.0
+    vocabulary = build_vocabulary(rows, config.min_count)
+    design = design_matrix(rows, vocabulary)
+    transposed = design.T.tocsr()
+    targets = np.zeros((len(rows), len(INTENTS)), dtype=np.float32)
+    targets[np.arange(len(rows)), [INTENTS.index(label) for label in labels]] = 1.0
     weights = np.zeros((len(vocabulary), len(INTENTS)), dtype=np.float32)
     bias = np.zeros(len(INTENTS), dtype=np.float32)
     adam = _Adam(config.learning_rate, [weights, bias])
     for _ in range(config.epochs):
-        error = (softmax(design.times(weights) + bias) - targets) / np.float32(len(examples))
-        weight_gradient = design.transposed_times(error, len(vocabulary)) + config.l2 * weights
+        error = (softmax(design @ weights + bias) - targets) / np.float32(len(rows))
+        weight_gradient = transposed @ error + config.l2 * weights
         adam.step([weight_gradient, error.sum(axis=0)])
     return vocabulary, weights, bias
 
@@ -155,17 +127,18 @@ def fit_temperature(logits: FloatArray, labels: IntArray) -> float:
 
 
 def out_of_fold_logits(
-    examples: Sequence[Example], config: TrainingConfig, progress: Progress
+    rows: Sequence[FeatureSet], labels: Sequence[str], config: TrainingConfig, progress: Progress
 ) -> FloatArray:
     """Each example's logits from a model that did not see it (k-fold by position)."""
-    logits = np.zeros((len(examples), len(INTENTS)), dtype=np.float32)
+    logits = np.zeros((len(rows), len(INTENTS)), dtype=np.float32)
     for fold in range(config.folds):
         progress(f"calibration fold {fold + 1}/{config.folds}")
-        held = [i for i in range(len(examples)) if i % config.folds == fold]
-        kept = [examples[i] for i in range(len(examples)) if i % config.folds != fold]
-        model = IntentModel(INTENTS, *fit_weights(kept, config))
-        for i in held:
-            logits[i] = model.logits(examples[i].text)
+        held = [i for i in range(len(rows)) if i % config.folds == fold]
+        kept = [i for i in range(len(rows)) if i % config.folds != fold]
+        vocabulary, weights, bias = fit_weights(
+            [rows[i] for i in kept], [labels[i] for i in kept], config
+        )
+        logits[held] = design_matrix([rows[i] for i in held], vocabulary) @ weights + bias
     return logits
 
 
@@ -193,11 +166,13 @@ def train_model(
     progress: Progress = lambda _: None,
 ) -> IntentModel:
     """A calibrated model with its trusted rules, from ``examples``."""
-    oof = out_of_fold_logits(examples, config, progress)
-    labels = np.array([INTENTS.index(e.label) for e in examples], dtype=np.int64)
-    temperature = fit_temperature(oof, labels)
+    progress(f"reading the features of {len(examples)} examples")
+    rows = [frozenset(features(example.text)) for example in examples]
+    labels = [example.label for example in examples]
+    oof = out_of_fold_logits(rows, labels, config, progress)
+    temperature = fit_temperature(oof, np.array([INTENTS.index(label) for label in labels]))
     progress("fitting the model on every training example")
-    vocabulary, weights, bias = fit_weights(examples, config)
+    vocabulary, weights, bias = fit_weights(rows, labels, config)
     return IntentModel(
         labels=INTENTS,
         vocabulary=vocabulary,

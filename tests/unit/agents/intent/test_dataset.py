@@ -1,10 +1,19 @@
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from agents.exceptions import IntentModelError
-from agents.intent.dataset import Example, count_by, load_examples, split
+from agents.intent.dataset import (
+    Example,
+    count_by,
+    load_batches,
+    load_examples,
+    load_independent_test,
+    split,
+)
 from agents.intent.labels import INTENTS
 
 MIN_EXAMPLES = 1500
@@ -19,6 +28,18 @@ def test_the_shipped_examples_are_many_balanced_and_bilingual() -> None:
     ja = sum(n for (_, lang), n in counts.items() if lang == "ja")
     assert 0.45 <= ja / len(examples) <= 0.55
     assert len({example.text.casefold() for example in examples}) == len(examples)
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def test_the_independent_test_set_shares_no_message_with_the_examples() -> None:
+    test = load_independent_test()
+    assert len(test) >= 300
+    assert {e.lang for e in test} == {"ja", "en"}
+    trained_on = {_folded(example.text) for example in load_examples()}
+    assert [e.text for e in test if _folded(e.text) in trained_on] == []
 
 
 def test_the_split_depends_on_the_text_alone() -> None:
@@ -43,6 +64,21 @@ def test_a_bad_example_names_its_file_and_line(tmp_path: Path) -> None:
     )
     with pytest.raises(IntentModelError, match=r"examples_en.jsonl:3: unknown label 'smalltalk'"):
         load_examples(tmp_path)
+
+
+def test_batches_are_the_files_in_name_order(tmp_path: Path) -> None:
+    header = {"synthetic": True, "note": "made up"}
+    _write(
+        tmp_path / "examples_ja.jsonl",
+        header,
+        {"text": "こんにちは", "label": "chitchat", "lang": "ja"},
+    )
+    _write(
+        tmp_path / "examples_en.jsonl", header, {"text": "hi", "label": "chitchat", "lang": "en"}
+    )
+    batches = load_batches(tmp_path)
+    assert list(batches) == ["examples_en.jsonl", "examples_ja.jsonl"]
+    assert [e.text for e in load_examples(tmp_path)] == ["hi", "こんにちは"]
 
 
 def test_a_folder_without_examples_is_an_error(tmp_path: Path) -> None:

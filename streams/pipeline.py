@@ -18,8 +18,9 @@ from agents.followups import remembered, with_references
 from agents.generation import draft as draft_reply
 from agents.generation import generate
 from agents.guard.draft import guard_draft
+from agents.guard.facts import LiveOffer, LiveOfferFacts
 from agents.guard.guard import Guard
-from agents.guard.model import Verdict
+from agents.guard.model import GroundingContext, Verdict
 from agents.guard.pii import mask_pii
 from agents.guardrail import guard_chunk, guard_final
 from agents.handoff import with_handoff
@@ -34,6 +35,7 @@ from agents.retrieval import (
     ground,
 )
 from connectors.cache import CacheSettings, CacheSuite, StoreOrigin, caches_from_settings
+from connectors.cache.facades import CachedCatalog
 from connectors.commerce.cache_origin import ServiceCatalogOrigin
 from connectors.commerce.context import ServiceCatalog, ServiceOrders, ServiceRecommendations
 from connectors.commerce.factory import CommerceServices, services_from_settings
@@ -56,6 +58,7 @@ from connectors.memory import (
 )
 from connectors.store import CatalogSearch, StoreData, load_store
 from connectors.store.retriever import CatalogRetriever, OrderLookup
+from mangaassist.errors import MangaAssistError
 from schemas import (
     AvroCodec,
     ChatTurn,
@@ -177,8 +180,33 @@ async def _shown_products(memory: ConversationMemory, session_id: str) -> tuple[
     )
 
 
+async def live_offer_guard(guard: Guard, turn: GroundedTurn, catalog: CachedCatalog) -> Guard:
+    """``guard`` grounding this turn's products on the offers the catalog reads live now.
+
+    The lines retrieval wrote quote live prices; the guard's own facts are the
+    demo store's, which a price change (or the http backend) leaves behind.
+    """
+    context = GroundingContext.from_refs(item.ref_id for item in turn.context)
+    asins = {*context.asins}
+    for series_id in context.series_ids:
+        asins.update(item.asin for item in guard.facts.series_items(series_id))
+    if not asins:
+        return guard
+    products = await catalog.get_products(sorted(asins))
+    offers = {
+        asin: LiveOffer(product.offer.price_jpy, product.offer.availability)
+        for asin, product in products.items()
+        if product.offer is not None
+    }
+    return guard.with_facts(LiveOfferFacts(guard.facts, offers))
+
+
 def generation_stage(
-    chunk_chars: int, memory: ConversationMemory, gateway: LlmGateway, guard: Guard
+    chunk_chars: int,
+    memory: ConversationMemory,
+    gateway: LlmGateway,
+    guard: Guard,
+    catalog: CachedCatalog | None = None,
 ) -> Callable[[GroundedTurn], Awaitable[Emitted]]:
     async def run(turn: GroundedTurn) -> Emitted:
         if uses_llm(turn):
@@ -187,7 +215,14 @@ def generation_stage(
             draft = generate(turn, chunk_chars)
         # Every sentence is checked (PII, leaks, abuse, competitors, prices and dates
         # against the catalog, length, format) before any of it leaves this stage.
-        draft = guard_draft(draft, turn, guard, chunk_chars)
+        turn_guard = guard
+        if catalog is not None and turn.context:
+            try:
+                turn_guard = await live_offer_guard(guard, turn, catalog)
+            except MangaAssistError as exc:
+                # The catalog cannot answer now: ground on the store's own data.
+                log.warning("live offers unavailable for the guard: %s", exc)
+        draft = guard_draft(draft, turn, turn_guard, chunk_chars)
         draft = await with_handoff(turn, draft, memory)
         try:
             await memory.remember(turn.session_id, remembered(turn, draft.final))
@@ -303,7 +338,7 @@ def register_pipeline(
     retrieve = retrieval_stage(knowledge, catalog_source, orders, products, recommendations, memory)
     gateway = gateway or gateway_from_settings(LlmSettings())
     guard = Guard()
-    generation = generation_stage(settings.chunk_chars, memory, gateway, guard)
+    generation = generation_stage(settings.chunk_chars, memory, gateway, guard, caches.catalog)
     understand_turn = intent_stage(memory, guard, settings.chunk_chars)
     runners: list[StageRunner[Any]] = [
         StageRunner("intent", (ChatTurn,), understand_turn, codec, sender),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -127,6 +128,48 @@ class StoreFacts:
     def order(self, order_id: str) -> OrderFacts | None:
         order = self.store.order_by_id.get(order_id)
         return _order_facts(order) if order else None
+
+
+@dataclass(frozen=True)
+class LiveOffer:
+    price_jpy: int
+    availability: Availability
+
+
+class LiveOfferFacts:
+    """``base`` with the offers read live for one turn laid over its prices and availability.
+
+    The retrieval stage prices every line from the live offer; checked against
+    the store's own data alone, a price that has moved since would be
+    "corrected" back to the stale one.
+    """
+
+    def __init__(self, base: FactSource, offers: Mapping[str, LiveOffer]) -> None:
+        self._base = base
+        self._offers = offers
+
+    def _live(self, facts: ItemFacts) -> ItemFacts:
+        offer = self._offers.get(facts.asin)
+        if offer is None:
+            return facts
+        return replace(facts, price_jpy=offer.price_jpy, availability=offer.availability)
+
+    def item(self, asin: str) -> ItemFacts | None:
+        facts = self._base.item(asin)
+        return self._live(facts) if facts else None
+
+    def series(self, series_id: str) -> SeriesFacts | None:
+        facts = self._base.series(series_id)
+        if facts is None:
+            return None
+        prices = [item.price_jpy for item in self.series_items(series_id)]
+        return replace(facts, lowest_price_jpy=min(prices, default=facts.lowest_price_jpy))
+
+    def series_items(self, series_id: str) -> tuple[ItemFacts, ...]:
+        return tuple(self._live(item) for item in self._base.series_items(series_id))
+
+    def order(self, order_id: str) -> OrderFacts | None:
+        return self._base.order(order_id)
 
 
 _COMPACT_DROP_RE = re.compile(r"[\s\u3000・,、.:：()（）\[\]「」『』\"'!?！？~〜-]")

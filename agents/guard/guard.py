@@ -78,6 +78,10 @@ class Guard:
         self._turn_facts: OrderedDict[GroundingContext, TurnFacts] = OrderedDict()
         self._lock = threading.Lock()
 
+    def with_facts(self, facts: FactSource) -> Guard:
+        """This guard's settings over other facts (e.g. one turn's live offers)."""
+        return Guard(self.settings, facts)
+
     @property
     def facts(self) -> FactSource:
         """Where grounding looks facts up: the one given, else the bundled store."""

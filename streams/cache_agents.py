@@ -25,7 +25,7 @@ from connectors.cache import CacheSettings, CacheSuite, serve_metrics
 from schemas import AvroCodec, CatalogChange, PromotionChange
 from streams.app import raw_topic
 from streams.settings import KafkaSettings
-from streams.stage import Emitted, IncomingMessage, Sender, StageRunner
+from streams.stage import Emitted, Sender, StageRunner, wire_runner
 from streams.topics import CATALOG_CHANGES, DEADLETTER, PROMOTION_CHANGES, TopicSpec
 
 log = logging.getLogger(__name__)
@@ -92,19 +92,9 @@ def register_cache_invalidation(
         ),
     }
     return {
-        runner.name: _wire(app, raw_topic(app, spec, kafka), runner)
+        runner.name: wire_runner(app, raw_topic(app, spec, kafka), runner.name, runner)
         for spec, runner in runners.items()
     }
-
-
-def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> AgentT[Any]:
-    async def agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            await runner(IncomingMessage.from_faust(event))
-
-    wired = app.agent(topic, name=runner.name)(agent)
-    wired.stage_runner = runner  # type: ignore[attr-defined]  # streams.testing.put waits on it
-    return wired
 
 
 async def start_caches(caches: CacheSuite, settings: CacheSettings) -> asyncio.Server | None:

@@ -50,7 +50,7 @@ from schemas.exceptions import DecodeError
 from streams.app import raw_topic
 from streams.exceptions import BrokerError
 from streams.settings import KafkaSettings
-from streams.stage import IncomingMessage, Sender, dead_letter
+from streams.stage import IncomingMessage, Sender, dead_letter, wire_runner
 from streams.topics import DEADLETTER, ESCALATIONS, RESPONSES, TopicSpec, topic_name
 
 log = logging.getLogger(__name__)
@@ -214,12 +214,7 @@ def register_handoff(
         sender = Sender(codec, send)
     runner = HandoffRunner(backend, codec, sender.send)
 
-    async def agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            await runner(IncomingMessage.from_faust(event))
-
-    wired = app.agent(raw_topic(app, ESCALATIONS, kafka), name=HANDOFF_AGENT)(agent)
-    wired.stage_runner = runner  # type: ignore[attr-defined]
+    wired = wire_runner(app, raw_topic(app, ESCALATIONS, kafka), HANDOFF_AGENT, runner)
     if owned:
 
         async def close_backend(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:

@@ -70,7 +70,7 @@ from schemas import (
 )
 from streams.app import raw_topic
 from streams.settings import KafkaSettings, PipelineSettings
-from streams.stage import Emitted, IncomingMessage, Sender, StageRunner
+from streams.stage import Emitted, Sender, StageRunner, wire_runner
 from streams.topics import (
     ALL_TOPICS,
     DRAFTS,
@@ -323,8 +323,9 @@ def register_pipeline(
     knowledge = KnowledgeRetriever(LocalKnowledgeBase.bundled())
     # Services handed in (or configured as http) answer every lookup; the default
     # local backend reads the same data in-process, without the service hop.
-    remote = services or remote_services()
-    services = remote or services_from_settings(CommerceSettings(), store=store)
+    commerce = CommerceSettings()
+    remote = services or remote_services(commerce)
+    services = remote or services_from_settings(commerce, store=store)
     caches = caches or pipeline_caches(CacheSettings(enabled=False), remote, store)
     product_lines = ServiceCatalog(services.catalog, caches.catalog)
     if remote is not None:
@@ -348,18 +349,6 @@ def register_pipeline(
     ]
     sources = (TURNS, UNDERSTOOD, GROUNDED, DRAFTS)
     return {
-        runner.name: _wire(app, topics[spec], runner)
+        runner.name: wire_runner(app, topics[spec], runner.name, runner)
         for spec, runner in zip(sources, runners, strict=True)
     }
-
-
-def _wire(app: faust.App, topic: faust.TopicT, runner: StageRunner[Any]) -> AgentT[Any]:
-    async def agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            await runner(IncomingMessage.from_faust(event))
-
-    wired = app.agent(topic, name=runner.name)(agent)
-    # streams.testing.put waits on the runner: faust's test_context() returns as soon as
-    # the agent has taken an event, before a stage that awaits I/O has finished with it.
-    wired.stage_runner = runner  # type: ignore[attr-defined]
-    return wired

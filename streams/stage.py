@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from faust.types import EventT
+import faust
+from faust.types import AgentT, EventT
 
 from agents.fallback import error_reply
 from schemas import AvroCodec, DeadLetter, Event
@@ -173,3 +174,22 @@ def _session_id(message: IncomingMessage, event: Event | None) -> str:
     if message.key:
         return message.key.decode("utf-8", errors="replace")[:128]
     return "unknown"
+
+
+def wire_runner(
+    app: faust.App,
+    topic: faust.TopicT,
+    name: str,
+    runner: Callable[[IncomingMessage], Awaitable[object]],
+) -> AgentT[Any]:
+    """A faust agent named ``name`` on ``topic`` that hands every event to ``runner``."""
+
+    async def agent(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            await runner(IncomingMessage.from_faust(event))
+
+    wired = app.agent(topic, name=name)(agent)
+    # streams.testing.put waits on the runner: faust's test_context() returns as soon as
+    # the agent has taken an event, before a stage that awaits I/O has finished with it.
+    wired.stage_runner = runner  # type: ignore[attr-defined]
+    return wired

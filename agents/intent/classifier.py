@@ -8,7 +8,7 @@ from functools import cache
 from typing import Literal
 
 from agents.entities import extract_entities
-from agents.intent import rules
+from agents.intent.features import features, rule_verdict
 from agents.intent.model import IntentModel, bundled_model
 from agents.language import detect_locale
 from schemas.events import ChatTurn, UnderstoodTurn, derive_id
@@ -43,11 +43,12 @@ class IntentClassifier:
     def classify(self, text: str) -> IntentResult:
         if not _HAS_WORD_RE.search(text):
             return IntentResult("chitchat", NO_WORDS_CONFIDENCE, "no_words")
-        verdict = rules.unambiguous_intent(text)
+        found = features(text)
+        verdict = rule_verdict(found)
         precision = self._model.rule_precision.get(verdict) if verdict else None
         if verdict is not None and precision is not None:
             return IntentResult(verdict, precision, "rules")
-        probabilities = self._model.probabilities(text)
+        probabilities = self._model.probabilities_of(found)
         best = int(probabilities.argmax())
         return IntentResult(self._model.labels[best], round(float(probabilities[best]), 4), "model")
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from itertools import pairwise
 
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
-from agents.intent.rules import matched_rules
+from agents.intent.rules import matched_rules, unambiguous_among
 
+_RULE = "r:"
 # Long messages carry their intent early; the cap bounds the time a message can cost.
 MAX_CHARS = 600
 _DIGITS_RE = re.compile(r"\d")
@@ -46,7 +48,7 @@ def features(text: str) -> list[str]:
     folded = normalize_for_model(text)
     found = ["bias"]
     # The keyword rules' verdicts carry the hand-written lexicon to phrasings training lacks.
-    found.extend("r:" + hit for hit in matched_rules(folded))
+    found.extend(_RULE + hit for hit in matched_rules(folded))
     found.extend("shape:" + name for name, pattern in _SHAPES if pattern.search(folded))
     if _NUMBER_RE.search(folded):
         found.append("shape:number")
@@ -78,6 +80,11 @@ def features(text: str) -> list[str]:
         # Nothing but symbols or emoji: the characters themselves are the evidence.
         found.extend("s:" + char for char in folded if not char.isspace())
     return found
+
+
+def rule_verdict(found: Iterable[str]) -> str | None:
+    """The stage-one verdict carried by the rule features of a message, or None."""
+    return unambiguous_among(f.removeprefix(_RULE) for f in found if f.startswith(_RULE))
 
 
 def _grams(text: str, sizes: tuple[int, ...]) -> list[str]:

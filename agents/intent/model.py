@@ -1,4 +1,8 @@
-"""The trained stage of the intent classifier: a linear model over hashed-free n-gram features.
+"""The trained stage of the intent classifier: a linear model over n-gram features.
+
+A message is the set of its features, each weighted by its rarity in training
+(inverse document frequency) and scaled to unit length; the logits are that
+vector times the weights.
 
 The model file is a compressed ``.npz`` of plain arrays (no pickles), shipped
 inside the package; ``mangaassist train-intent`` rebuilds it.
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -30,6 +35,7 @@ FloatArray = npt.NDArray[np.float32]
 class IntentModel:
     labels: tuple[str, ...]
     vocabulary: dict[str, int]
+    feature_weights: FloatArray  # (features,): the idf of each feature
     weights: FloatArray  # (features, labels)
     bias: FloatArray  # (labels,)
     # Logits are divided by it before the softmax, fitted so confidences match accuracy.
@@ -38,19 +44,27 @@ class IntentModel:
     rule_precision: dict[str, float] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def feature_rows(self, text: str) -> list[int]:
-        vocabulary = self.vocabulary
-        return sorted({vocabulary[f] for f in features(text) if f in vocabulary})
+    def feature_rows(self, found: Iterable[str]) -> npt.NDArray[np.intp]:
+        rows = {row for row in map(self.vocabulary.get, found) if row is not None}
+        return np.array(sorted(rows), dtype=np.intp)
 
     def logits(self, text: str) -> FloatArray:
-        rows = self.feature_rows(text)
-        if not rows:
+        return self.logits_of(features(text))
+
+    def logits_of(self, found: Iterable[str]) -> FloatArray:
+        """The logits of a message given its :func:`features`."""
+        rows = self.feature_rows(found)
+        if not len(rows):
             return self.bias.copy()
-        summed: FloatArray = self.weights[rows].sum(axis=0)
-        return summed / np.float32(math.sqrt(len(rows))) + self.bias
+        scale = self.feature_weights[rows]
+        summed: FloatArray = scale @ self.weights[rows]
+        return summed / np.float32(math.sqrt(scale @ scale)) + self.bias
 
     def probabilities(self, text: str) -> FloatArray:
-        return softmax(self.logits(text) / np.float32(self.temperature))
+        return self.probabilities_of(features(text))
+
+    def probabilities_of(self, found: Iterable[str]) -> FloatArray:
+        return softmax(self.logits_of(found) / np.float32(self.temperature))
 
     def save(self, path: Path) -> None:
         vocabulary = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
@@ -58,6 +72,7 @@ class IntentModel:
         arrays = {
             "labels": np.array(self.labels),
             "vocabulary": np.array(vocabulary),
+            "feature_weights": self.feature_weights.astype(np.float32),
             "weights": self.weights.astype(np.float32),
             "bias": self.bias.astype(np.float32),
             "temperature": np.array(self.temperature),
@@ -82,6 +97,7 @@ class IntentModel:
                 return cls(
                     labels=tuple(str(label) for label in arrays["labels"]),
                     vocabulary={str(f): i for i, f in enumerate(arrays["vocabulary"])},
+                    feature_weights=arrays["feature_weights"].astype(np.float32),
                     weights=arrays["weights"].astype(np.float32),
                     bias=arrays["bias"].astype(np.float32),
                     temperature=float(arrays["temperature"]),

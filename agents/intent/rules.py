@@ -8,6 +8,7 @@ matches, and only for the labels where training showed the rules precise
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agents.text import normalize
@@ -245,10 +246,12 @@ def unambiguous_intent(text: str) -> str | None:
     A greeting never makes a message ambiguous: "hello, where is my order" is
     order tracking.
     """
-    folded = normalize(text)
-    matched = {
-        rule.intent for rule in _RULES if rule.weight == STRONG and rule.pattern.search(folded)
-    }
-    if len(matched) > 1:
-        matched.discard("chitchat")
-    return matched.pop() if len(matched) == 1 else None
+    return unambiguous_among(matched_rules(normalize(text)))
+
+
+def unambiguous_among(matched: Iterable[str]) -> str | None:
+    """The verdict of :func:`unambiguous_intent`, from :func:`matched_rules`' answer."""
+    strong = {hit.partition(":")[0] for hit in matched if hit.endswith(":strong")}
+    if len(strong) > 1:
+        strong.discard("chitchat")
+    return strong.pop() if len(strong) == 1 else None

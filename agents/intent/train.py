@@ -16,9 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from agents.intent import rules
 from agents.intent.dataset import Example, fingerprint
-from agents.intent.features import features
+from agents.intent.features import features, rule_verdict
 from agents.intent.labels import INTENTS
 from agents.intent.model import FloatArray, IntentModel, softmax
 
@@ -28,10 +27,10 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True, slots=True)
 class TrainingConfig:
-    # A feature seen in fewer training examples is noise more often than evidence.
-    min_count: int = 2
-    l2: float = 5e-6
-    epochs: int = 300
+    # Every feature seen in training is kept: weighted by rarity, a one-off costs little.
+    min_count: int = 1
+    l2: float = 1e-6
+    epochs: int = 150
     learning_rate: float = 0.2
     folds: int = 5
     # A rule is trusted for a label when it fired this often and was this precise.
@@ -42,37 +41,71 @@ class TrainingConfig:
 FeatureSet = frozenset[str]
 
 
-def design_matrix(rows: Sequence[FeatureSet], vocabulary: dict[str, int]) -> sparse.csr_array:
-    """The example-by-feature matrix, each row scaled to unit length as the model scales it."""
+@dataclass(frozen=True, slots=True)
+class LinearFit:
+    vocabulary: dict[str, int]
+    feature_weights: FloatArray  # (features,)
+    weights: FloatArray  # (features, labels)
+    bias: FloatArray  # (labels,)
+
+    def logits(self, rows: Sequence[FeatureSet]) -> FloatArray:
+        result: FloatArray = (
+            design_matrix(rows, self.vocabulary, self.feature_weights) @ self.weights + self.bias
+        )
+        return result
+
+
+def design_matrix(
+    rows: Sequence[FeatureSet], vocabulary: dict[str, int], feature_weights: FloatArray
+) -> sparse.csr_array:
+    """The example-by-feature matrix, as the model weighs a message (see ``IntentModel.logits``)."""
     columns: list[int] = []
     starts = [0]
-    values: list[float] = []
+    values: list[FloatArray] = [np.zeros(0, dtype=np.float32)]
     for found in rows:
         row = sorted(vocabulary[f] for f in found if f in vocabulary)
+        scale = feature_weights[row]
         columns.extend(row)
-        values.extend([1.0 / math.sqrt(len(row))] * len(row))
+        values.append(scale / np.sqrt(scale @ scale))
         starts.append(len(columns))
     return sparse.csr_array(
-        (np.array(values, dtype=np.float32), np.array(columns), np.array(starts)),
+        (np.concatenate(values, dtype=np.float32), np.array(columns), np.array(starts)),
         shape=(len(rows), len(vocabulary)),
     )
 
 
 def build_vocabulary(rows: Sequence[FeatureSet], min_count: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for found in rows:
-        for feature in found:
-            counts[feature] = counts.get(feature, 0) + 1
+    counts = _document_counts(rows)
     kept = sorted(f for f, n in counts.items() if n >= min_count or f == "bias")
     return {feature: index for index, feature in enumerate(kept)}
 
 
+def inverse_document_frequency(
+    rows: Sequence[FeatureSet], vocabulary: dict[str, int]
+) -> FloatArray:
+    """Smoothed idf of each feature: a word in every message says little, a rare one much."""
+    counts = np.zeros(len(vocabulary), dtype=np.float64)
+    for feature, count in _document_counts(rows).items():
+        if feature in vocabulary:
+            counts[vocabulary[feature]] = count
+    return (np.log((1 + len(rows)) / (1 + counts)) + 1).astype(np.float32)
+
+
+def _document_counts(rows: Sequence[FeatureSet]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for found in rows:
+        for feature in found:
+            counts[feature] = counts.get(feature, 0) + 1
+    return counts
+
+
 def fit_weights(
     rows: Sequence[FeatureSet], labels: Sequence[str], config: TrainingConfig
-) -> tuple[dict[str, int], FloatArray, FloatArray]:
-    """Vocabulary, weights and bias of a softmax regression, by full-batch Adam."""
+) -> LinearFit:
+    """Vocabulary, feature weights, weights and bias of a softmax regression, by full-batch Adam."""
     vocabulary = build_vocabulary(rows, config.min_count)
-    design = design_matrix(rows, vocabulary)
+    feature_weights = inverse_document_frequency(rows, vocabulary)
+    design = design_matrix(rows, vocabulary, feature_weights)
     transposed = design.T.tocsr()
     targets = np.zeros((len(rows), len(INTENTS)), dtype=np.float32)
     targets[np.arange(len(rows)), [INTENTS.index(label) for label in labels]] = 1.0
@@ -83,7 +116,7 @@ def fit_weights(
         error = (softmax(design @ weights + bias) - targets) / np.float32(len(rows))
         weight_gradient = transposed @ error + config.l2 * weights
         adam.step([weight_gradient, error.sum(axis=0)])
-    return vocabulary, weights, bias
+    return LinearFit(vocabulary, feature_weights, weights, bias)
 
 
 class _Adam:
@@ -135,10 +168,8 @@ def out_of_fold_logits(
         progress(f"calibration fold {fold + 1}/{config.folds}")
         held = [i for i in range(len(rows)) if i % config.folds == fold]
         kept = [i for i in range(len(rows)) if i % config.folds != fold]
-        vocabulary, weights, bias = fit_weights(
-            [rows[i] for i in kept], [labels[i] for i in kept], config
-        )
-        logits[held] = design_matrix([rows[i] for i in held], vocabulary) @ weights + bias
+        fit = fit_weights([rows[i] for i in kept], [labels[i] for i in kept], config)
+        logits[held] = fit.logits([rows[i] for i in held])
     return logits
 
 
@@ -147,7 +178,7 @@ def trusted_rules(examples: Sequence[Example], config: TrainingConfig) -> dict[s
     fired: dict[str, int] = {}
     right: dict[str, int] = {}
     for example in examples:
-        verdict = rules.unambiguous_intent(example.text)
+        verdict = rule_verdict(features(example.text))
         if verdict is not None:
             fired[verdict] = fired.get(verdict, 0) + 1
             right[verdict] = right.get(verdict, 0) + (verdict == example.label)
@@ -172,18 +203,19 @@ def train_model(
     oof = out_of_fold_logits(rows, labels, config, progress)
     temperature = fit_temperature(oof, np.array([INTENTS.index(label) for label in labels]))
     progress("fitting the model on every training example")
-    vocabulary, weights, bias = fit_weights(rows, labels, config)
+    fit = fit_weights(rows, labels, config)
     return IntentModel(
         labels=INTENTS,
-        vocabulary=vocabulary,
-        weights=weights,
-        bias=bias,
+        vocabulary=fit.vocabulary,
+        feature_weights=fit.feature_weights,
+        weights=fit.weights,
+        bias=fit.bias,
         temperature=temperature,
         rule_precision=trusted_rules(examples, config),
         meta={
             "examples": len(examples),
             "examples_fingerprint": fingerprint(examples),
-            "features": len(vocabulary),
+            "features": len(fit.vocabulary),
             **_config_meta(config),
         },
     )

@@ -40,11 +40,16 @@ def score_unseen_batches(
         progress(f"unseen writers {number}/{len(batches)}: {name}")
         others = [n for n in batches if n != name]
         examples = [e for n in others for e in batches[n]]
-        vocabulary, weights, bias = fit_weights(
+        fit = fit_weights(
             [row for n in others for row in rows[n]], [e.label for e in examples], config
         )
         model = IntentModel(
-            INTENTS, vocabulary, weights, bias, rule_precision=trusted_rules(examples, config)
+            INTENTS,
+            fit.vocabulary,
+            fit.feature_weights,
+            fit.weights,
+            fit.bias,
+            rule_precision=trusted_rules(examples, config),
         )
         accuracy = evaluate(IntentClassifier(model), batch).accuracy()
         scores.append(BatchScore(name, len(batch), round(accuracy, 4)))

@@ -1,10 +1,21 @@
 import numpy as np
 import pytest
 
+from agents.exceptions import IntentModelError
 from agents.intent.classifier import IntentClassifier
 from agents.intent.dataset import Example
+from agents.intent.features import features
 from agents.intent.labels import INTENTS
-from agents.intent.train import TrainingConfig, fit_temperature, train_model, trusted_rules
+from agents.intent.model import IntentModel
+from agents.intent.train import (
+    TrainingConfig,
+    build_vocabulary,
+    fit_temperature,
+    fit_weights,
+    inverse_document_frequency,
+    train_model,
+    trusted_rules,
+)
 
 SMALL = TrainingConfig(epochs=80, folds=2, min_count=1)
 
@@ -41,9 +52,6 @@ def test_saved_model_loads_back_the_same(tmp_path) -> None:  # type: ignore[no-u
 
 
 def test_a_corrupt_model_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from agents.exceptions import IntentModelError
-    from agents.intent.model import IntentModel
-
     path = tmp_path / "model.npz"
     path.write_bytes(b"not a model")
     with pytest.raises(IntentModelError, match="cannot read the intent model"):
@@ -75,3 +83,19 @@ def test_the_same_training_writes_the_same_bytes(tmp_path) -> None:  # type: ign
     train_model(_examples(), SMALL).save(first)
     train_model(_examples(), SMALL).save(second)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_rare_features_weigh_more_than_common_ones() -> None:
+    rows = [frozenset({"bias", "w:my", "w:parcel"}), frozenset({"bias", "w:my", "w:coupon"})]
+    vocabulary = build_vocabulary(rows, min_count=1)
+    idf = inverse_document_frequency(rows, vocabulary)
+    assert idf[vocabulary["w:parcel"]] > idf[vocabulary["w:my"]] == idf[vocabulary["bias"]]
+
+
+def test_the_model_scores_a_message_as_training_saw_it() -> None:
+    examples = _examples()
+    rows = [frozenset(features(e.text)) for e in examples]
+    fit = fit_weights(rows, [e.label for e in examples], SMALL)
+    model = IntentModel(INTENTS, fit.vocabulary, fit.feature_weights, fit.weights, fit.bias)
+    for example, row in zip(examples, rows, strict=True):
+        np.testing.assert_allclose(model.logits(example.text), fit.logits([row])[0], rtol=1e-5)

@@ -263,15 +263,21 @@ def _numbers(folded: str) -> Iterator[tuple[int, int, PiiKind]]:
             return True
         return my_number_ok(_digits(match.group())) and not _TRACKING_WORDS_RE.search(before)
 
+    cards = [match.span() for match in _scan(_CARD_RE, folded, lambda m: _is_card(m.group()))]
+    yield from ((start, end, "card") for start, end in cards)
+    # Cards claim their digits first: "+81 90 1234 5678 4111 1111 1111 1111" is a phone
+    # number and a card, not one 28-digit number that is neither.
+    rest = folded
+    for start, end in cards:
+        rest = rest[:start] + "#" * (end - start) + rest[end:]
     checks: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], bool], PiiKind], ...] = (
-        (_CARD_RE, lambda match: _is_card(match.group()), "card"),
         (_MYNUMBER_RE, my_number, "mynumber"),
         (_INTL_PHONE_RE, intl_phone, "phone"),
         (_JP_PHONE_RE, jp_phone, "phone"),
         (_NANP_PHONE_RE, lambda match: len(_digits(match.group())) == 10, "phone"),
     )
     for pattern, accept, kind in checks:
-        for match in _scan(pattern, folded, accept):
+        for match in _scan(pattern, rest, accept):
             yield match.start(), match.end(), kind
 
 

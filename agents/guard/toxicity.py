@@ -62,8 +62,12 @@ _EN_RULES: tuple[tuple[str, str], ...] = (
         "profanity",
         r"\b(?:fuck|f\*+k|fck|fuk|screw|damn|to hell with)\s+(?:you|u|off|this (?:store|shop|bot"
         r"|place|company|service)|your (?:store|shop|bot|company|service|staff|mother|mom))\b"
-        r"|\b(?:go to hell|shut (?:the fuck |the hell )?up|stfu|gtfo|get lost|piss off|bugger off"
-        r"|eat shit|suck my|you suck|u suck|go fuck yourself|gfy|son of a bitch|motherfuck\w*)\b",
+        r"|\b(?:go to hell|stfu|gtfo|piss off|bugger off"
+        r"|eat shit|suck my|you suck|u suck|go fuck yourself|gfy|son of a bitch|motherfuck\w*)\b"
+        # Said to someone, not about them: "she won't shut up about it" and "did my
+        # parcel get lost?" are not abuse.
+        r"|(?<!not )(?<!n't )(?<!never )\bshut (?:the fuck |the hell )?up\b"
+        r"|(?:^|[.!?,;:]\s*|\b(?:just|go|now|please|pls|and|so|you|u|off)\s+)get lost\b",
     ),
     (
         "threat",

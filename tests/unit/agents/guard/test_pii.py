@@ -23,6 +23,7 @@ from agents.guard.pii import find_pii, luhn_ok, mask_pii, my_number_ok
         ("card 4111 1111 1111 1111", "card [card]"),
         ("カード番号５５００００００００００００04です", "カード番号[card]です"),
         ("amex 3782 822463 10005", "amex [card]"),
+        ("+81 90 1234 5678 4111 1111 1111 1111", "[phone] [card]"),
         ("マイナンバーは1234 5678 9018です", "マイナンバーは[mynumber]です"),
         ("my number: 1234-5678-9018", "my number: [mynumber]"),
         ("個人番号 123456789012", "個人番号 [mynumber]"),  # named as one: masked even if mistyped

@@ -52,5 +52,5 @@ def raw_topic(app: faust.App, spec: TopicSpec, kafka: KafkaSettings) -> faust.To
         value_type=bytes,
         key_serializer="raw",
         value_serializer="raw",
-        partitions=kafka.partitions,
+        partitions=spec.partition_count(kafka.partitions),
     )

@@ -39,6 +39,12 @@ class TopicSpec:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     key: str = "session_id"
+    # None: the cluster's count (``KafkaSettings.partitions``), which chat topics
+    # scale with; a low-volume topic that every worker reads needs fewer.
+    partitions: int | None = None
+
+    def partition_count(self, default: int) -> int:
+        return self.partitions or default
 
 
 SESSIONS = TopicSpec("chat.sessions", (SessionEvent,), ("bridge",), ("analytics",))
@@ -62,7 +68,12 @@ DEADLETTER = TopicSpec("chat.deadletter", (DeadLetter,), ("any stage",), ("analy
 # What the LLM wrote, as it wrote it: replays play it back (mangaassist replay).
 LLM_COMPLETIONS = TopicSpec("chat.llm", (LlmCompletion,), ("generation",), ("analytics", "replay"))
 CATALOG_CHANGES = TopicSpec(
-    "catalog.changes", (CatalogChange,), ("catalog service",), ("cache invalidation",), key="asin"
+    "catalog.changes",
+    (CatalogChange,),
+    ("catalog service",),
+    ("cache invalidation",),
+    key="asin",
+    partitions=1,
 )
 PROMOTION_CHANGES = TopicSpec(
     "promotions.changes",
@@ -70,6 +81,7 @@ PROMOTION_CHANGES = TopicSpec(
     ("promotion service",),
     ("cache invalidation",),
     key="promotion_id",
+    partitions=1,
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
@@ -108,7 +120,7 @@ def render_topic_map(partitions: int) -> str:
     for spec in ALL_TOPICS:
         events = ", ".join(e.avro_name for e in spec.events)
         lines.append(
-            f"| `{spec.name}` | {events} | `{spec.key}` | {partitions} "
+            f"| `{spec.name}` | {events} | `{spec.key}` | {spec.partition_count(partitions)} "
             f"| {', '.join(spec.producers)} | {', '.join(spec.consumers)} |"
         )
     return "\n".join(lines)

@@ -56,12 +56,15 @@ async def ensure_topics(kafka: KafkaSettings) -> list[str]:
     try:
         await admin.start()
         existing = set(await admin.list_topics())
-        wanted = [topic_name(spec, kafka.topic_prefix) for spec in ALL_TOPICS]
-        missing = [name for name in wanted if name not in existing]
+        missing = [
+            NewTopic(name, spec.partition_count(kafka.partitions), 1)
+            for spec in ALL_TOPICS
+            if (name := topic_name(spec, kafka.topic_prefix)) not in existing
+        ]
         if missing:
             with suppress(TopicAlreadyExistsError):  # another process won the race
-                await admin.create_topics([NewTopic(name, kafka.partitions, 1) for name in missing])
-        return missing
+                await admin.create_topics(missing)
+        return [topic.name for topic in missing]
     except KafkaError as exc:
         raise BrokerError(f"cannot create topics on {kafka.bootstrap_servers}: {exc}") from exc
     finally:

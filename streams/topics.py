@@ -40,7 +40,7 @@ class TopicSpec:
     consumers: tuple[str, ...]
     key: str = "session_id"
     # None: the cluster's count (``KafkaSettings.partitions``), which chat topics
-    # scale with; a low-volume topic that every worker reads needs fewer.
+    # scale with; a topic of a few events a minute needs one (each is fetched every poll).
     partitions: int | None = None
 
     def partition_count(self, default: int) -> int:

@@ -36,6 +36,12 @@ def build_app(role: Role, kafka: KafkaSettings) -> faust.App:
     # invalidate it, /metrics reports it.
     cache_settings = CacheSettings()
     services = remote_services()
+    if services is not None:
+
+        async def close_services(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+            await services.aclose()
+
+        app.on_before_shutdown.connect(close_services)
     caches = pipeline_caches(cache_settings, services)
     register_pipeline(app, kafka, codec, services=services, caches=caches)
     register_cache_invalidation(app, kafka, codec, caches)

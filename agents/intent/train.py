@@ -173,15 +173,20 @@ def out_of_fold_logits(
     return logits
 
 
-def trusted_rules(examples: Sequence[Example], config: TrainingConfig) -> dict[str, float]:
-    """Labels whose unambiguous rule verdicts were precise, with that precision smoothed."""
+def trusted_rules(
+    rows: Sequence[FeatureSet], labels: Sequence[str], config: TrainingConfig
+) -> dict[str, float]:
+    """Labels whose unambiguous rule verdicts were precise, with that precision smoothed.
+
+    The verdicts are read from each example's features, as the classifier reads them.
+    """
     fired: dict[str, int] = {}
     right: dict[str, int] = {}
-    for example in examples:
-        verdict = rule_verdict(features(example.text))
+    for found, label in zip(rows, labels, strict=True):
+        verdict = rule_verdict(found)
         if verdict is not None:
             fired[verdict] = fired.get(verdict, 0) + 1
-            right[verdict] = right.get(verdict, 0) + (verdict == example.label)
+            right[verdict] = right.get(verdict, 0) + (verdict == label)
     trusted: dict[str, float] = {}
     for label, count in fired.items():
         hits = right.get(label, 0)
@@ -211,7 +216,7 @@ def train_model(
         weights=fit.weights,
         bias=fit.bias,
         temperature=temperature,
-        rule_precision=trusted_rules(examples, config),
+        rule_precision=trusted_rules(rows, labels, config),
         meta={
             "examples": len(examples),
             "examples_fingerprint": fingerprint(examples),

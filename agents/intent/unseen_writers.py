@@ -39,17 +39,16 @@ def score_unseen_batches(
     for number, (name, batch) in enumerate(batches.items(), start=1):
         progress(f"unseen writers {number}/{len(batches)}: {name}")
         others = [n for n in batches if n != name]
-        examples = [e for n in others for e in batches[n]]
-        fit = fit_weights(
-            [row for n in others for row in rows[n]], [e.label for e in examples], config
-        )
+        training_rows = [row for n in others for row in rows[n]]
+        labels = [e.label for n in others for e in batches[n]]
+        fit = fit_weights(training_rows, labels, config)
         model = IntentModel(
             INTENTS,
             fit.vocabulary,
             fit.feature_weights,
             fit.weights,
             fit.bias,
-            rule_precision=trusted_rules(examples, config),
+            rule_precision=trusted_rules(training_rows, labels, config),
         )
         accuracy = evaluate(IntentClassifier(model), batch).accuracy()
         scores.append(BatchScore(name, len(batch), round(accuracy, 4)))

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 import redis.asyncio as redis
 
 from bridge.ratelimit import FAIL_FAST, RedisRateLimiter, bucket_keys
 from connectors.kafka import free_loopback_port
-from tests.integration.conftest import REDIS_URL
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[redis.Redis]:
-    connection = redis.Redis.from_url(REDIS_URL)
-    assert await connection.ping()  # fails, never skips, when Redis is missing
-    yield connection
-    await connection.aclose()
 
 
 async def test_exactly_capacity_of_100_concurrent_requests_are_admitted(
-    client: redis.Redis,
+    redis_client: redis.Redis,
 ) -> None:
     # Two limiters stand for two bridge processes sharing one bucket.
-    first = RedisRateLimiter(client, capacity=37, refill_per_s=0.001)
-    second = RedisRateLimiter(client, capacity=37, refill_per_s=0.001)
+    first = RedisRateLimiter(redis_client, capacity=37, refill_per_s=0.001)
+    second = RedisRateLimiter(redis_client, capacity=37, refill_per_s=0.001)
     keys = bucket_keys(f"s-{uuid.uuid4().hex}", None)
     decisions = await asyncio.gather(
         *((first if i % 2 else second).acquire(keys) for i in range(100))
@@ -37,8 +26,8 @@ async def test_exactly_capacity_of_100_concurrent_requests_are_admitted(
     assert all(d.retry_after_s > 0 for d in refused)
 
 
-async def test_the_bucket_refills_over_time(client: redis.Redis) -> None:
-    limiter = RedisRateLimiter(client, capacity=1, refill_per_s=20.0)
+async def test_the_bucket_refills_over_time(redis_client: redis.Redis) -> None:
+    limiter = RedisRateLimiter(redis_client, capacity=1, refill_per_s=20.0)
     keys = bucket_keys(f"s-{uuid.uuid4().hex}", f"u-{uuid.uuid4().hex}")
     assert (await limiter.acquire(keys)).allowed
     refused = await limiter.acquire(keys)
@@ -47,11 +36,11 @@ async def test_the_bucket_refills_over_time(client: redis.Redis) -> None:
     assert (await limiter.acquire(keys)).allowed
 
 
-async def test_buckets_expire_from_redis(client: redis.Redis) -> None:
-    limiter = RedisRateLimiter(client, capacity=2, refill_per_s=1.0)
+async def test_buckets_expire_from_redis(redis_client: redis.Redis) -> None:
+    limiter = RedisRateLimiter(redis_client, capacity=2, refill_per_s=1.0)
     [key] = bucket_keys(f"s-{uuid.uuid4().hex}", None)
     await limiter.acquire([key])
-    assert 0 < await client.ttl(key) <= 3
+    assert 0 < await redis_client.ttl(key) <= 3
 
 
 async def test_an_unreachable_redis_falls_back_to_in_process_buckets() -> None:

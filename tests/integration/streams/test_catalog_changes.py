@@ -10,29 +10,16 @@ from __future__ import annotations
 import json
 
 import redis.asyncio as redis
-from faust.types import AgentT
 
 from connectors.cache import CacheSettings, caches_from_settings
-from schemas import CatalogChange, ChatTurn, FinalReply, GroundedTurn, default_codec
+from schemas import CatalogChange, default_codec
 from streams.cache_agents import CATALOG_AGENT
-from streams.testing import RecordingSender, pipeline_under_test, put, walk_turn
-from streams.topics import GROUNDED
+from streams.testing import pipeline_under_test, put
 from tests.integration.conftest import REDIS_URL
-from tests.unit.connectors.cache.helpers import ChangingStore
+from tests.unit.connectors.cache.helpers import ChangingStore, ask_about_the_volume
 
 CODEC = default_codec()
-QUESTION = "How much is Hero of the Twilight Capital volume 3?"
 NEW_TITLE = "Hero of the Twilight Capital, Vol. 3 (Revised Edition)"
-
-
-async def _ask(
-    agents: dict[str, AgentT], sender: RecordingSender, session_id: str
-) -> tuple[GroundedTurn, FinalReply]:
-    turn = ChatTurn(session_id=session_id, turn_id="t1", text=QUESTION, locale="en")
-    final = await walk_turn(agents, sender, CODEC, turn)
-    [grounded] = sender.on(GROUNDED)
-    assert isinstance(grounded, GroundedTurn)
-    return grounded, final
 
 
 async def test_a_catalog_change_is_read_by_the_next_turn(
@@ -43,12 +30,12 @@ async def test_a_catalog_change_is_read_by_the_next_turn(
     caches = caches_from_settings(settings, catalog=store, key_prefix=key_prefix)
     try:
         async with pipeline_under_test(CODEC, caches=caches) as (agents, sender):
-            first, _ = await _ask(agents, sender, "s1")
+            first, _ = await ask_about_the_volume(agents, sender, CODEC, "s1")
             asin = first.context[0].ref_id
             store.titles_en[asin] = NEW_TITLE
-            cached, _ = await _ask(agents, sender, "s2")
+            cached, _ = await ask_about_the_volume(agents, sender, CODEC, "s2")
             await put(agents[CATALOG_AGENT], CODEC, CatalogChange(asins=(asin,), kind="updated"))
-            renamed, final = await _ask(agents, sender, "s3")
+            renamed, final = await ask_about_the_volume(agents, sender, CODEC, "s3")
     finally:
         await caches.aclose()
     assert cached.context == first.context  # the old title, from the cache

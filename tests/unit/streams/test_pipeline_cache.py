@@ -8,22 +8,18 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from faust.types import AgentT
 
 from connectors.cache import CacheSettings, CacheSuite, caches_from_settings
 from connectors.cache.metrics import HITS, ORIGIN_LOADS
 from connectors.kafka import free_loopback_port
 from connectors.store import load_store
-from schemas import AvroCodec, ChatTurn, FinalReply, GroundedTurn, load_catalog
+from schemas import AvroCodec, load_catalog
 from schemas.registry import LocalSchemaRegistry
 from streams.cache_agents import CATALOG_AGENT, PROMOTION_AGENT, start_caches, stop_caches
-from streams.testing import RecordingSender, pipeline_under_test, walk_turn
-from streams.topics import GROUNDED
-from tests.unit.connectors.cache.helpers import ChangingStore
+from streams.testing import pipeline_under_test
+from tests.unit.connectors.cache.helpers import ChangingStore, ask_about_the_volume
 
 CODEC = AvroCodec(LocalSchemaRegistry(load_catalog()))
-# Names one volume: the lookup answers with its paperback and Kindle editions.
-QUESTION = "How much is Hero of the Twilight Capital volume 3?"
 NEW_PRICE = 999
 
 
@@ -39,26 +35,16 @@ async def caches(store: ChangingStore) -> AsyncIterator[CacheSuite]:
     await suite.aclose()
 
 
-async def _ask(
-    agents: dict[str, AgentT], sender: RecordingSender, session_id: str
-) -> tuple[GroundedTurn, FinalReply]:
-    turn = ChatTurn(session_id=session_id, turn_id="t1", text=QUESTION, locale="en")
-    final = await walk_turn(agents, sender, CODEC, turn)
-    [grounded] = sender.on(GROUNDED)
-    assert isinstance(grounded, GroundedTurn)
-    return grounded, final
-
-
 async def test_the_second_turn_reads_details_from_the_cache_and_the_price_live(
     caches: CacheSuite, store: ChangingStore
 ) -> None:
     async with pipeline_under_test(CODEC, caches=caches) as (agents, sender):
-        first, _ = await _ask(agents, sender, "s1")
+        first, _ = await ask_about_the_volume(agents, sender, CODEC, "s1")
         paperback = first.context[0]
         hits = caches.metrics.count(HITS, namespace="products", tier="l1")
         old_price = f"¥{load_store().item_by_asin[paperback.ref_id].price_jpy:,}"
         store.prices[paperback.ref_id] = NEW_PRICE
-        second, final = await _ask(agents, sender, "s2")
+        second, final = await ask_about_the_volume(agents, sender, CODEC, "s2")
     asins = [item.ref_id for item in first.context]
     assert len(asins) == 2  # the paperback and the Kindle edition
     assert store.detail_calls == [asins]  # details loaded once, by the first turn
@@ -75,9 +61,9 @@ async def test_the_second_turn_reads_details_from_the_cache_and_the_price_live(
 
 async def test_the_reply_quotes_the_live_price(caches: CacheSuite, store: ChangingStore) -> None:
     async with pipeline_under_test(CODEC, caches=caches) as (agents, sender):
-        first, _ = await _ask(agents, sender, "s1")
+        first, _ = await ask_about_the_volume(agents, sender, CODEC, "s1")
         store.prices[first.context[0].ref_id] = NEW_PRICE
-        _, final = await _ask(agents, sender, "s2")
+        _, final = await ask_about_the_volume(agents, sender, CODEC, "s2")
     assert f"¥{NEW_PRICE:,}" in final.text
 
 

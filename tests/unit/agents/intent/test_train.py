@@ -73,7 +73,9 @@ def test_a_rule_is_trusted_only_where_it_was_precise() -> None:
     ] * 12
     examples += [Example("card declined, talk to a human", "checkout_help", "en")]
     wrong = [Example("return it, I want a refund", "faq", "en")] * 12
-    trusted = trusted_rules([*examples, *wrong], TrainingConfig())
+    every = [*examples, *wrong]
+    rows = [frozenset(features(e.text)) for e in every]
+    trusted = trusted_rules(rows, [e.label for e in every], TrainingConfig())
     assert trusted["escalation"] == pytest.approx(13 / 14, abs=1e-4)
     assert "return_request" not in trusted
 

@@ -1,4 +1,4 @@
-"""Origins that count their calls, a fake clock, and products to cache."""
+"""Origins that count their calls, a fake clock, products to cache, and a turn that reads them."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
+from faust.types import AgentT
+
 from connectors.cache import Offer, ProductDetails, Recommendations, StoreOrigin
 from connectors.store.models import Promotion, Series
+from schemas import AvroCodec, ChatTurn, FinalReply, GroundedTurn
+from streams.testing import RecordingSender, walk_turn
+from streams.topics import GROUNDED
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+# Names one volume: the lookup answers with its paperback and Kindle editions.
+VOLUME_QUESTION = "How much is Hero of the Twilight Capital volume 3?"
 
 
 class FakeClock:
@@ -163,3 +170,14 @@ def promotion(promotion_id: str, starts_at: datetime, ends_at: datetime) -> Prom
         series_ids=(),
         genres=(),
     )
+
+
+async def ask_about_the_volume(
+    agents: Mapping[str, AgentT], sender: RecordingSender, codec: AvroCodec, session_id: str
+) -> tuple[GroundedTurn, FinalReply]:
+    """:data:`VOLUME_QUESTION` through the pipeline: its grounded turn and its final reply."""
+    turn = ChatTurn(session_id=session_id, turn_id="t1", text=VOLUME_QUESTION, locale="en")
+    final = await walk_turn(agents, sender, codec, turn)
+    [grounded] = sender.on(GROUNDED)
+    assert isinstance(grounded, GroundedTurn)
+    return grounded, final
